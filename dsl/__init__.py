@@ -1,0 +1,1 @@
+"""Feature DSL: parse, check and compile feature definitions (issue: Feature DSL)."""

@@ -1,0 +1,113 @@
+"""Flink set-up shared by both jobs: connector jar, the venv's Python, checkpoints, restarts, Kafka I/O."""
+
+from __future__ import annotations
+
+import os
+import site
+import sys
+from pathlib import Path
+
+from pyflink.common import Configuration, Types, WatermarkStrategy
+from pyflink.common.serialization import SimpleStringSchema
+from pyflink.datastream import DataStream, StreamExecutionEnvironment
+from pyflink.datastream.connectors.kafka import KafkaOffsetsInitializer, KafkaSource
+from pyflink.table import StreamTableEnvironment, TableDescriptor
+from pyflink.table.schema import Schema
+from pyflink.table.types import DataTypes
+
+from fraudscore.errors import FraudError
+from fraudscore.settings import FlinkSettings, KafkaSettings
+
+# A Kafka transaction must outlive a checkpoint plus a restart, and stay under the broker's
+# transaction.max.timeout.ms (15 min by default), or the connector refuses to start.
+_TRANSACTION_TIMEOUT_MS = 600_000
+
+# (key, value) rows: the sinks write the key column as the Kafka key and the value as the payload.
+KEYED_RECORD = Types.ROW_NAMED(["k", "v"], [Types.STRING(), Types.STRING()])
+
+
+class FlinkSetupError(FraudError):
+    """Flink cannot be set up as configured (a missing jar, say)."""
+
+
+def connector_jars(jvm_dir: Path) -> list[Path]:
+    jars = sorted((jvm_dir / "flink-lib").glob("flink-sql-connector-kafka-*.jar"))
+    if not jars:
+        msg = f"no Flink Kafka connector in {jvm_dir / 'flink-lib'}: run `make jars`"
+        raise FlinkSetupError(msg)
+    return jars
+
+
+def create_env(flink: FlinkSettings, jvm_dir: Path) -> StreamExecutionEnvironment:
+    """A streaming environment: a mini-cluster when run as a script, the cluster's under `flink run`."""
+    _let_embedded_python_find_the_venv()
+    config = Configuration()
+    config.set_string("python.execution-mode", flink.execution_mode)
+    config.set_string("pipeline.jars", ";".join(j.as_uri() for j in connector_jars(jvm_dir)))
+    config.set_string("execution.checkpointing.interval", f"{flink.checkpoint_interval_ms}ms")
+    config.set_string("execution.checkpointing.mode", "EXACTLY_ONCE")
+    config.set_string("restart-strategy.type", "fixed-delay")
+    config.set_string("restart-strategy.fixed-delay.attempts", str(flink.restart_attempts))
+    config.set_string("restart-strategy.fixed-delay.delay", f"{flink.restart_delay_ms}ms")
+    # Low-latency output: records leave a Python operator after a short wait, not a full bundle.
+    config.set_string("python.fn-execution.bundle.time", "20")
+    env = StreamExecutionEnvironment.get_execution_environment(config)
+    env.set_python_executable(sys.executable)
+    env.set_parallelism(flink.parallelism)
+    return env
+
+
+def _let_embedded_python_find_the_venv() -> None:
+    """THREAD mode runs Python inside the JVM (pemja), which only sees PYTHONPATH, not the venv."""
+    paths = [*site.getsitepackages(), str(Path(__file__).resolve().parent.parent)]
+    current = os.environ.get("PYTHONPATH", "")
+    os.environ["PYTHONPATH"] = os.pathsep.join([*paths, *filter(None, current.split(os.pathsep))])
+
+
+def kafka_strings(
+    env: StreamExecutionEnvironment, kafka: KafkaSettings, topics: list[str], group_id: str, name: str
+) -> DataStream:
+    """The values of `topics` as strings, from the earliest offset a new group has not committed."""
+    source = (
+        KafkaSource.builder()
+        .set_bootstrap_servers(kafka.bootstrap)
+        .set_topics(*topics)
+        .set_group_id(group_id)
+        .set_starting_offsets(KafkaOffsetsInitializer.earliest())
+        .set_value_only_deserializer(SimpleStringSchema())
+        .set_property("isolation.level", "read_committed")
+        .set_property("partition.discovery.interval.ms", "10000")
+        .build()
+    )
+    return env.from_source(source, WatermarkStrategy.no_watermarks(), name).uid(f"source_{name}")
+
+
+def table_env(env: StreamExecutionEnvironment) -> StreamTableEnvironment:
+    return StreamTableEnvironment.create(env)
+
+
+def register_keyed_sink(
+    t_env: StreamTableEnvironment, name: str, topic: str, kafka: KafkaSettings, flink: FlinkSettings
+) -> None:
+    """A Kafka sink table taking (k, v) rows: k becomes the record key, v its value, both UTF-8."""
+    builder = (
+        TableDescriptor.for_connector("kafka")
+        .schema(Schema.new_builder().column("k", DataTypes.STRING()).column("v", DataTypes.STRING()).build())
+        .option("topic", topic)
+        .option("properties.bootstrap.servers", kafka.bootstrap)
+        .option("key.format", "raw")
+        .option("key.fields", "k")
+        .option("value.format", "raw")
+        .option("value.fields-include", "EXCEPT_KEY")
+        .option("sink.partitioner", "default")
+        .option("properties.max.request.size", str(64 * 1024 * 1024))
+    )
+    if flink.delivery == "exactly-once":
+        builder = (
+            builder.option("sink.delivery-guarantee", "exactly-once")
+            .option("sink.transactional-id-prefix", f"{kafka.topic_prefix}{name}")
+            .option("properties.transaction.timeout.ms", str(_TRANSACTION_TIMEOUT_MS))
+        )
+    else:
+        builder = builder.option("sink.delivery-guarantee", "at-least-once")
+    t_env.create_temporary_table(name, builder.build())

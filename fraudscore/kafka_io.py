@@ -1,0 +1,70 @@
+"""Plain Kafka clients for the CLI, the demo and tests: send records, read a topic from the start."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+
+@dataclass(frozen=True)
+class Record:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+    timestamp_ms: int
+
+
+def send(bootstrap: str, topic: str, records: Iterable[tuple[bytes | None, bytes]]) -> int:
+    """Send (key, value) records and wait until the broker has them all; return how many."""
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", max_request_size=64 * 1024 * 1024)
+    try:
+        count = 0
+        for key, value in records:
+            producer.send(topic, key=key, value=value)
+            count += 1
+        producer.flush()
+        return count
+    finally:
+        producer.close()
+
+
+def read(
+    bootstrap: str,
+    topics: Iterable[str],
+    until: Callable[[list[Record]], bool] = lambda _: False,
+    timeout_s: float = 60,
+    committed_only: bool = True,
+) -> list[Record]:
+    """Every record of `topics` from the beginning, until `until(records)` holds or time runs out."""
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        isolation_level="read_committed" if committed_only else "read_uncommitted",
+        fetch_max_bytes=64 * 1024 * 1024,
+        max_partition_fetch_bytes=64 * 1024 * 1024,
+    )
+    try:
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in topics
+            for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        records: list[Record] = []
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            for batch in consumer.poll(timeout_ms=500).values():
+                records.extend(
+                    Record(m.topic, m.partition, m.offset, m.key, m.value, m.timestamp) for m in batch
+                )
+            if until(records):
+                break
+        return records
+    finally:
+        consumer.close()

@@ -1,0 +1,56 @@
+"""Child processes that never outlive us: start attached, stop with SIGTERM then SIGKILL."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import time
+from pathlib import Path
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """preexec_fn: Linux sends the child SIGTERM when its parent dies, even by SIGKILL."""
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def is_alive(pid: int) -> bool:
+    """True while `pid` runs (a zombie counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def terminate(pid: int, timeout_s: float = 30, group: bool = False) -> None:
+    """SIGTERM for a clean shutdown, SIGKILL if it does not come; returns once the process is gone."""
+    kill = os.killpg if group else os.kill
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    while is_alive(pid) and time.monotonic() < deadline:
+        _reap(pid)
+        time.sleep(0.2)
+    if is_alive(pid):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            kill(pid, signal.SIGKILL)
+        while is_alive(pid):
+            _reap(pid)
+            time.sleep(0.1)
+    _reap(pid)
+
+
+def _reap(pid: int) -> None:
+    with contextlib.suppress(ChildProcessError, OSError):
+        os.waitpid(pid, os.WNOHANG)

@@ -1,0 +1,45 @@
+"""Settings for every entry point, read from `FRAUDSCORE_*` environment variables at the edge."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class KafkaSettings(BaseModel):
+    """Where Kafka is and how the project's topics are named."""
+
+    bootstrap: str = "127.0.0.1:9092"
+    topic_prefix: str = ""
+    partitions: int = 2
+
+
+class FlinkSettings(BaseModel):
+    """How the jobs run inside Flink."""
+
+    # THREAD runs Python inside the TaskManager JVM (pemja): about 3-10x the throughput of PROCESS
+    # on our operators (README, bench/flink_modes.py). PROCESS isolates a crashing worker.
+    execution_mode: Literal["thread", "process"] = "thread"
+    parallelism: int = 1
+    checkpoint_interval_ms: int = 2_000
+    restart_attempts: int = 10
+    restart_delay_ms: int = 1_000
+    delivery: Literal["exactly-once", "at-least-once"] = "at-least-once"
+
+
+class Settings(BaseSettings):
+    """Everything a fraudscore process needs; built once where the process starts."""
+
+    model_config = SettingsConfigDict(env_prefix="FRAUDSCORE_", env_nested_delimiter="__")
+
+    kafka: KafkaSettings = KafkaSettings()
+    flink: FlinkSettings = FlinkSettings()
+    var_dir: Path = PROJECT_ROOT / "var"
+    jvm_dir: Path = PROJECT_ROOT / "jvm" / "target"
+    # Shared by the API (which signs control messages) and the scoring job (which verifies them).
+    control_key: str = "dev-only-change-me"

@@ -1,0 +1,60 @@
+"""The reference evaluator: pypmml (Apache-2.0), one record per call."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from pmml_engine.document import PmmlDocument, PmmlError, parse_pmml
+
+
+@dataclass
+class ReferenceModel:
+    """A PMML model checked by parse_pmml and evaluated by pypmml."""
+
+    document: PmmlDocument
+    _model: Any
+
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.document.inputs)
+
+    def score_one(self, record: dict[str, Any]) -> dict[str, Any]:
+        """Every PMML output field for one record; missing inputs are passed as missing."""
+        inputs = {name: record.get(name) for name in self.input_names}
+        outputs = self._model.predict(inputs)
+        return {k: _plain(v) for k, v in outputs.items()}
+
+    def score_field(self, preferred: str | None = None) -> str:
+        """The output that is 'the score': as configured, else P(positive class), else the first."""
+        names = self.document.outputs or tuple(self._model.outputNames)
+        if preferred:
+            if preferred not in names:
+                raise PmmlError(f"score field {preferred!r} is not an output of the model: {list(names)}")
+            return preferred
+        for positive in ("probability(1)", "probability(true)", "probability(1.0)"):
+            if positive in names:
+                return positive
+        if not names:
+            raise PmmlError("the model has no output field to use as a score")
+        return names[-1]
+
+
+def load_model(pmml: bytes) -> ReferenceModel:
+    """Check the document safely, then hand it to pypmml."""
+    document = parse_pmml(pmml)
+    from pypmml import Model  # starts a JVM on first use: import only when a model is loaded
+
+    try:
+        model = Model.fromString(pmml.decode("utf-8"))
+    except Exception as exc:  # pypmml raises Py4J errors with a Java trace: keep only the reason
+        reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+        raise PmmlError(f"pypmml cannot load the model: {reason}") from None
+    return ReferenceModel(document, model)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

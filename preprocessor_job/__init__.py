@@ -1,0 +1,1 @@
+"""The preprocessor job: raw channels in, canonical events out."""

@@ -1,0 +1,1 @@
+"""The scoring job: features, live PMML models, scores and alerts."""

@@ -1,0 +1,187 @@
+"""Live models: control messages applied to broadcast state, and events scored by what is live.
+
+Pure logic: the state is anything with get/put/remove (Flink's broadcast state in the job, a dict in
+tests), so a restart from a checkpoint finds the models, their versions and the last applied `seq`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import orjson
+
+from fraudscore import control
+from fraudscore.control import ControlMessage, ControlMessageError
+from fraudscore.errors import FraudError
+from pmml_engine import PmmlError, ReferenceModel, load_model
+
+_LIVE = "live"
+_SEQ = "seq"
+MODES = ("active", "shadow")
+
+
+class StateView(Protocol):
+    def get(self, key: str) -> str | None: ...
+    def put(self, key: str, value: str) -> None: ...
+    def remove(self, key: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Applied:
+    description: str
+
+
+@dataclass(frozen=True)
+class ControlRejected:
+    reason: str
+    model_id: str | None = None
+
+    def dlq_record(self, raw: str) -> bytes:
+        return orjson.dumps(
+            {"source": "control", "reason": self.reason, "model_id": self.model_id, "raw": raw[:4096]}
+        )
+
+
+@dataclass(frozen=True)
+class LiveModel:
+    model_id: str
+    version: int
+    mode: str
+    threshold: float
+    event_types: frozenset[str]
+    score_field: str
+    evaluator: ReferenceModel
+
+    def scores(self, event_type: str) -> bool:
+        return not self.event_types or event_type in self.event_types
+
+
+def _spec_key(model_id: str, version: int) -> str:
+    return f"spec:{model_id}:{version}"
+
+
+class LiveModels:
+    """Applies control messages to state, and keeps the compiled form of what the state holds."""
+
+    def __init__(self, signing_key: str, compile_model: Callable[[bytes], ReferenceModel] = load_model):
+        self._key = signing_key
+        self._compile = compile_model
+        self._compiled: dict[tuple[str, int], ReferenceModel] = {}
+        self._live_text: str | None = None
+        self._live: tuple[LiveModel, ...] = ()
+
+    def apply(self, raw: str, state: StateView) -> Applied | ControlRejected:
+        """Verify, check `seq`, compile where needed, then change state; a rejection changes nothing."""
+        try:
+            message = control.decode(raw, self._key)
+        except ControlMessageError as exc:
+            return ControlRejected(str(exc))
+        last_seq = int(state.get(_SEQ) or -1)
+        if message.seq <= last_seq:
+            return ControlRejected(f"stale seq {message.seq}: {last_seq} already applied", message.model_id)
+        try:
+            applied = self._dispatch(message, state)
+        except FraudError as exc:
+            return ControlRejected(str(exc), message.model_id)
+        state.put(_SEQ, str(message.seq))
+        return applied
+
+    def live(self, state: StateView) -> tuple[LiveModel, ...]:
+        """The live models; re-read only when the live table changed (or after a restore)."""
+        text = state.get(_LIVE)
+        if text != self._live_text:
+            self._live = tuple(self._materialise(text, state))
+            self._live_text = text
+        return self._live
+
+    def _dispatch(self, message: ControlMessage, state: StateView) -> Applied:
+        if message.type == "model.deploy":
+            return self._deploy(message, state)
+        if message.type == "model.retire":
+            return self._retire(message, state)
+        raise ControlMessageError(f"{message.type!r} is not handled by this scoring job")
+
+    def _deploy(self, message: ControlMessage, state: StateView) -> Applied:
+        if message.version is None:
+            raise ControlMessageError("model.deploy needs a 'version'")
+        entry = _live_entry(message.payload)
+        pmml = control.unpack_pmml(_required(message.payload, "pmml", str))
+        evaluator = self._compile(pmml)  # raises PmmlError: the live model stays as it was
+        entry["score_field"] = evaluator.score_field(entry.get("score_field"))
+        table = _table(state)
+        previous = table.get(message.model_id)
+        state.put(_spec_key(message.model_id, message.version), message.payload["pmml"])
+        table[message.model_id] = {**entry, "version": message.version}
+        state.put(_LIVE, orjson.dumps(table, option=orjson.OPT_SORT_KEYS).decode())
+        if previous and previous["version"] != message.version:
+            state.remove(_spec_key(message.model_id, previous["version"]))
+        self._compiled[(message.model_id, message.version)] = evaluator
+        return Applied(f"{message.model_id} v{message.version} live ({entry['mode']})")
+
+    def _retire(self, message: ControlMessage, state: StateView) -> Applied:
+        table = _table(state)
+        previous = table.pop(message.model_id, None)
+        if previous is None:
+            raise ControlMessageError(f"model {message.model_id!r} is not live")
+        state.put(_LIVE, orjson.dumps(table, option=orjson.OPT_SORT_KEYS).decode())
+        state.remove(_spec_key(message.model_id, previous["version"]))
+        return Applied(f"{message.model_id} retired")
+
+    def _materialise(self, text: str | None, state: StateView) -> list[LiveModel]:
+        models = []
+        for model_id, entry in sorted(orjson.loads(text or "{}").items()):
+            key = (model_id, entry["version"])
+            if key not in self._compiled:
+                packed = state.get(_spec_key(*key)) or ""
+                self._compiled[key] = self._compile(control.unpack_pmml(packed))
+            models.append(
+                LiveModel(
+                    model_id=model_id,
+                    version=entry["version"],
+                    mode=entry["mode"],
+                    threshold=entry["threshold"],
+                    event_types=frozenset(entry["event_types"]),
+                    score_field=entry["score_field"],
+                    evaluator=self._compiled[key],
+                )
+            )
+        live_keys = {(m.model_id, m.version) for m in models}
+        self._compiled = {k: v for k, v in self._compiled.items() if k in live_keys}
+        return models
+
+
+def _table(state: StateView) -> dict[str, dict[str, Any]]:
+    return orjson.loads(state.get(_LIVE) or "{}")
+
+
+def _live_entry(payload: dict[str, Any]) -> dict[str, Any]:
+    mode = payload.get("mode", "active")
+    if mode not in MODES:
+        raise ControlMessageError(f"mode must be one of {MODES}, got {mode!r}")
+    threshold = payload.get("threshold", 0.5)
+    if not isinstance(threshold, int | float) or isinstance(threshold, bool):
+        raise ControlMessageError(f"threshold must be a number, got {threshold!r}")
+    event_types = payload.get("event_types", [])
+    if not isinstance(event_types, list) or not all(isinstance(t, str) for t in event_types):
+        raise ControlMessageError("event_types must be a list of event type names")
+    score_field = payload.get("score_field")
+    if score_field is not None and not isinstance(score_field, str):
+        raise ControlMessageError("score_field must be a string")
+    return {
+        "mode": mode,
+        "threshold": float(threshold),
+        "event_types": event_types,
+        "score_field": score_field,
+    }
+
+
+def _required(payload: dict[str, Any], name: str, kind: type) -> Any:
+    value = payload.get(name)
+    if not isinstance(value, kind):
+        raise ControlMessageError(f"payload needs {name!r}")
+    return value
+
+
+__all__ = ["Applied", "ControlRejected", "LiveModel", "LiveModels", "PmmlError", "StateView"]
