@@ -65,6 +65,19 @@ def encode(
     return orjson.dumps(sign(envelope, key))
 
 
+def deploy_message(
+    seq: int, model_id: str, version: int, pmml: bytes, key: str, **settings: object
+) -> tuple[bytes, bytes]:
+    """A signed model.deploy as a (key, value) record: mode, threshold, event_types, score_field.
+
+    >>> key, value = deploy_message(1, "lr", 2, b"<PMML/>", key="k", threshold=0.8)
+    >>> key, decode(value, key="k").payload["threshold"]
+    (b'lr', 0.8)
+    """
+    payload = {"pmml": pack_pmml(pmml), **settings}
+    return model_id.encode(), encode("model.deploy", seq, model_id, key, version=version, payload=payload)
+
+
 def decode(raw: bytes | str, key: str) -> ControlMessage:
     """Parse and verify a control message; raise ControlMessageError saying what is wrong.
 

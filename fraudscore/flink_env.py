@@ -10,7 +10,11 @@ from pathlib import Path
 from pyflink.common import Configuration, Types, WatermarkStrategy
 from pyflink.common.serialization import SimpleStringSchema
 from pyflink.datastream import DataStream, StreamExecutionEnvironment
-from pyflink.datastream.connectors.kafka import KafkaOffsetsInitializer, KafkaSource
+from pyflink.datastream.connectors.kafka import (
+    KafkaOffsetResetStrategy,
+    KafkaOffsetsInitializer,
+    KafkaSource,
+)
 from pyflink.table import StreamTableEnvironment, TableDescriptor
 from pyflink.table.schema import Schema
 from pyflink.table.types import DataTypes
@@ -53,7 +57,8 @@ def create_env(flink: FlinkSettings, jvm_dir: Path) -> StreamExecutionEnvironmen
     config.set_string("python.fn-execution.bundle.time", "20")
     env = StreamExecutionEnvironment.get_execution_environment(config)
     env.set_python_executable(sys.executable)
-    env.set_parallelism(flink.parallelism)
+    if flink.parallelism is not None:
+        env.set_parallelism(flink.parallelism)
     return env
 
 
@@ -67,13 +72,16 @@ def _let_embedded_python_find_the_venv() -> None:
 def kafka_strings(
     env: StreamExecutionEnvironment, kafka: KafkaSettings, topics: list[str], group_id: str, name: str
 ) -> DataStream:
-    """The values of `topics` as strings, from the earliest offset a new group has not committed."""
+    """The values of `topics` as strings: from the group's committed offsets, the earliest for a new group.
+
+    A restore from a checkpoint or savepoint takes the offsets in it instead.
+    """
     source = (
         KafkaSource.builder()
         .set_bootstrap_servers(kafka.bootstrap)
         .set_topics(*topics)
         .set_group_id(group_id)
-        .set_starting_offsets(KafkaOffsetsInitializer.earliest())
+        .set_starting_offsets(KafkaOffsetsInitializer.committed_offsets(KafkaOffsetResetStrategy.EARLIEST))
         .set_value_only_deserializer(SimpleStringSchema())
         .set_property("isolation.level", "read_committed")
         .set_property("partition.discovery.interval.ms", "10000")

@@ -33,6 +33,26 @@ def send(bootstrap: str, topic: str, records: Iterable[tuple[bytes | None, bytes
         producer.close()
 
 
+class Follower:
+    """New records of `topics` as they arrive, from the beginning, one poll at a time."""
+
+    def __init__(self, bootstrap: str, topics: Iterable[str], committed_only: bool = True) -> None:
+        self._consumer = _consumer_from_start(bootstrap, topics, committed_only)
+
+    def poll(self, timeout_s: float = 1) -> list[Record]:
+        batches = self._consumer.poll(timeout_ms=int(timeout_s * 1000)).values()
+        return [Record(m.topic, m.partition, m.offset, m.key, m.value, m.timestamp) for b in batches for m in b]
+
+    def close(self) -> None:
+        self._consumer.close()
+
+    def __enter__(self) -> Follower:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
 def read(
     bootstrap: str,
     topics: Iterable[str],
@@ -41,6 +61,17 @@ def read(
     committed_only: bool = True,
 ) -> list[Record]:
     """Every record of `topics` from the beginning, until `until(records)` holds or time runs out."""
+    records: list[Record] = []
+    with Follower(bootstrap, topics, committed_only) as follower:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            records.extend(follower.poll(timeout_s=0.5))
+            if until(records):
+                break
+    return records
+
+
+def _consumer_from_start(bootstrap: str, topics: Iterable[str], committed_only: bool) -> KafkaConsumer:
     consumer = KafkaConsumer(
         bootstrap_servers=bootstrap,
         enable_auto_commit=False,
@@ -48,23 +79,7 @@ def read(
         fetch_max_bytes=64 * 1024 * 1024,
         max_partition_fetch_bytes=64 * 1024 * 1024,
     )
-    try:
-        partitions = [
-            TopicPartition(topic, p)
-            for topic in topics
-            for p in sorted(consumer.partitions_for_topic(topic) or ())
-        ]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        records: list[Record] = []
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            for batch in consumer.poll(timeout_ms=500).values():
-                records.extend(
-                    Record(m.topic, m.partition, m.offset, m.key, m.value, m.timestamp) for m in batch
-                )
-            if until(records):
-                break
-        return records
-    finally:
-        consumer.close()
+    partitions = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())]
+    consumer.assign(partitions)
+    consumer.seek_to_beginning(*partitions)
+    return consumer

@@ -30,6 +30,8 @@ class LocalJob:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 preexec_fn=processes.die_with_parent,  # noqa: PLW1509
+                # Its own group: stop() then ends the JVM and Python workers Flink started, too.
+                start_new_session=True,
             )
 
     def is_alive(self) -> bool:
@@ -40,7 +42,7 @@ class LocalJob:
         return "\n".join(text.splitlines()[-lines:])
 
     def stop(self) -> None:
-        processes.terminate(self.process.pid, timeout_s=20)
+        processes.terminate(self.process.pid, timeout_s=20, group=True)
         self.process.wait()
 
     def __enter__(self) -> LocalJob:

@@ -33,19 +33,35 @@ def is_alive(pid: int) -> bool:
     return state != "Z"
 
 
+def group_alive(pgid: int) -> bool:
+    """True while any process of the group runs (zombies aside)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            return True
+    return False
+
+
 def terminate(pid: int, timeout_s: float = 30, group: bool = False) -> None:
-    """SIGTERM for a clean shutdown, SIGKILL if it does not come; returns once the process is gone."""
-    kill = os.killpg if group else os.kill
+    """SIGTERM for a clean shutdown, SIGKILL if it does not come; returns once it is all gone.
+
+    group: `pid` leads a process group (started with start_new_session) and every member must go,
+    the JVMs a job started included.
+    """
+    kill, alive = (os.killpg, group_alive) if group else (os.kill, is_alive)
     with contextlib.suppress(ProcessLookupError, PermissionError):
         kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout_s
-    while is_alive(pid) and time.monotonic() < deadline:
+    while alive(pid) and time.monotonic() < deadline:
         _reap(pid)
         time.sleep(0.2)
-    if is_alive(pid):
+    if alive(pid):
         with contextlib.suppress(ProcessLookupError, PermissionError):
             kill(pid, signal.SIGKILL)
-        while is_alive(pid):
+        while alive(pid):
             _reap(pid)
             time.sleep(0.1)
     _reap(pid)

@@ -25,7 +25,8 @@ class FlinkSettings(BaseModel):
     # THREAD runs Python inside the TaskManager JVM (pemja): about 3-10x the throughput of PROCESS
     # on our operators (README, bench/flink_modes.py). PROCESS isolates a crashing worker.
     execution_mode: Literal["thread", "process"] = "thread"
-    parallelism: int = 1
+    # None: Flink decides (the cores of this machine locally, `flink run -p N` on a cluster).
+    parallelism: int | None = None
     checkpoint_interval_ms: int = 2_000
     restart_attempts: int = 10
     restart_delay_ms: int = 1_000

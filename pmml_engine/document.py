@@ -43,7 +43,7 @@ def parse_pmml(data: bytes) -> PmmlDocument:
     >>> parse_pmml(b'<!DOCTYPE x [<!ENTITY a "b">]><PMML/>')
     Traceback (most recent call last):
     ...
-    fraudscore.errors.FraudError: PMML must not declare a DTD or entities
+    pmml_engine.document.PmmlError: PMML must not declare a DTD or entities
     """
     if len(data) > MAX_PMML_BYTES:
         raise PmmlError(f"PMML is {len(data)} bytes; the limit is {MAX_PMML_BYTES}")
@@ -64,9 +64,7 @@ def _schema(root: Element, ns: str) -> PmmlDocument:
         f.get("name", ""): DataField(f.get("name", ""), f.get("optype", ""), f.get("dataType", ""))
         for f in root.iterfind(f"{ns}DataDictionary/{ns}DataField")
     }
-    model = next(
-        (child for child in root if child.tag.startswith(ns) and _is_model(child.tag[len(ns) :])), None
-    )
+    model = next((child for child in root if child.tag.startswith(ns) and _is_model(child.tag[len(ns) :])), None)
     if model is None:
         raise PmmlError("PMML has no model element")
     mining = list(model.iterfind(f"{ns}MiningSchema/{ns}MiningField"))

@@ -52,9 +52,7 @@ def build(settings: Settings) -> StreamExecutionEnvironment:
         raw = flink_env.kafka_strings(
             env, settings.kafka, [topics.raw(channel)], f"{topics.prefix}preprocessor", f"raw_{channel}"
         )
-        processed = raw.process(Preprocess(channel), output_type=flink_env.KEYED_RECORD).uid(
-            f"preprocess_{channel}"
-        )
+        processed = raw.process(Preprocess(channel), output_type=flink_env.KEYED_RECORD).uid(f"preprocess_{channel}")
         statements.add_insert("events_sink", t_env.from_data_stream(processed))
         statements.add_insert("pre_dlq_sink", t_env.from_data_stream(processed.get_side_output(DLQ)))
     statements.attach_as_datastream()

@@ -39,9 +39,7 @@ class ControlRejected:
     model_id: str | None = None
 
     def dlq_record(self, raw: str) -> bytes:
-        return orjson.dumps(
-            {"source": "control", "reason": self.reason, "model_id": self.model_id, "raw": raw[:4096]}
-        )
+        return orjson.dumps({"source": "control", "reason": self.reason, "model_id": self.model_id, "raw": raw[:4096]})
 
 
 @dataclass(frozen=True)

@@ -4,34 +4,18 @@ from __future__ import annotations
 
 import orjson
 
-from fraudscore import control
+from fraudscore import control, demo
 from fraudscore.kafka_io import Record
 
 
 def web_payment(n: int, customer: str, amount: float, id_prefix: str = "r") -> bytes:
-    """A raw web-banking payment, as the front end logs it."""
-    return orjson.dumps(
-        {
-            "request_id": f"{id_prefix}{n}",
-            "action": "payment",
-            "occurred_at": 1_795_320_000_000 + n * 1000,
-            "customer": {"id": customer, "account": f"a-{customer}"},
-            "session": {"ip": "198.51.100.7", "device_id": f"d-{customer}"},
-            "amount": {"value": f"{amount:.2f}", "currency": "EUR"},
-            "payee": {"merchant_id": f"m{n % 7}", "mcc": 5411, "country": "DE"},
-            "outcome": "approved",
-        }
-    )
+    """A raw web-banking payment; event n happens n seconds after a fixed start."""
+    return demo.web_payment(n, customer, amount, ts_ms=1_795_320_000_000 + n * 1000, id_prefix=id_prefix)
 
 
-def deploy(
-    seq: int, model_id: str, version: int, pmml: bytes, key: str, **payload: object
-) -> tuple[bytes, bytes]:
-    """A signed model.deploy control record (key = model id)."""
-    body = {"pmml": control.pack_pmml(pmml), "threshold": 0.5, **payload}
-    return model_id.encode(), control.encode(
-        "model.deploy", seq, model_id, key, version=version, payload=body
-    )
+def deploy(seq: int, model_id: str, version: int, pmml: bytes, key: str, **settings: object) -> tuple[bytes, bytes]:
+    """A signed model.deploy control record, threshold 0.5 unless given."""
+    return control.deploy_message(seq, model_id, version, pmml, key, **{"threshold": 0.5, **settings})
 
 
 def values(records: list[Record], topic: str) -> list[dict]:
@@ -51,29 +35,29 @@ def collect(bootstrap: str, topics: list[str], done, jobs, timeout_s: float = 18
     if not done(records):
         logs = "\n".join(f"--- {j.name}\n{j.log_tail(30)}" for j in jobs)
         last = "\n".join(r.value[:200].decode(errors="replace") for r in records[-5:])
-        pytest.fail(
-            f"timed out after {timeout_s}s with {len(records)} records on {topics}; last:\n{last}\n{logs}"
-        )
+        pytest.fail(f"timed out after {timeout_s}s with {len(records)} records on {topics}; last:\n{last}\n{logs}")
     return records
 
 
-def wait_until_live(bootstrap: str, topics, version: int, jobs, timeout_s: float = 180) -> None:
-    """Send probe payments until one is scored by `version`: the model is then live in the job.
+def wait_until_live(bootstrap: str, topics, version: int, jobs, *, customers: int = 8, timeout_s: float = 180) -> None:
+    """Send probe payments until probes of `customers` keys are scored by `version`.
 
-    Events read before the control topic is are scored by no model, so tests publish first and wait.
+    Events read before the control topic is are scored by no model, so tests publish first and wait;
+    several keys make it all but certain that every scoring subtask has the model.
     """
     import time
 
     from fraudscore.kafka_io import read, send
 
     deadline = time.monotonic() + timeout_s
-    marker = f'"model_version":{version}'.encode()
     n = 0
     while time.monotonic() < deadline:
-        n += 1
-        send(bootstrap, topics.raw("web"), [(None, web_payment(n, "probe", 10.0, id_prefix="probe-"))])
-        scored = read(bootstrap, [topics.scores], lambda rs: any(marker in r.value for r in rs), timeout_s=2)
-        if any(marker in r.value and b"probe-" in r.value for r in scored):
+        probes = [(f"probe{c}".encode(), web_payment(n + c, f"probe{c}", 10.0, "probe-")) for c in range(customers)]
+        send(bootstrap, topics.raw("web"), probes)
+        n += customers
+        scored = values(read(bootstrap, [topics.scores], timeout_s=2), topics.scores)
+        live_for = {s["customer_id"] for s in scored if s["model_version"] == version}
+        if all(f"probe{c}" in live_for for c in range(customers)):
             return
         collect_check_alive(jobs)
     raise AssertionError(f"model version {version} never went live")

@@ -13,9 +13,9 @@ from collections import Counter, defaultdict
 import pytest
 
 from fraudscore import kafka_io
+from fraudscore.demo import train_amount_lr
 from fraudscore.local_jobs import LocalJob
 from pmml_engine import load_model
-from tests.model_factory import train_amount_lr
 from tests.pipeline import collect, deploy, values, wait_until_live, web_payment, without_probes
 
 pytestmark = pytest.mark.integration
@@ -29,10 +29,7 @@ def amount_of(n: int) -> float:
 
 def events(first: int, last: int) -> list[tuple[bytes, bytes]]:
     # Keyed by customer, as channels should publish: one customer's events keep their order.
-    return [
-        (CUSTOMERS[n % 3].encode(), web_payment(n, CUSTOMERS[n % 3], amount_of(n)))
-        for n in range(first, last)
-    ]
+    return [(CUSTOMERS[n % 3].encode(), web_payment(n, CUSTOMERS[n % 3], amount_of(n))) for n in range(first, last)]
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +42,8 @@ def job_env(kafka, topics, settings) -> dict[str, str]:
         "FRAUDSCORE_KAFKA__BOOTSTRAP": kafka.bootstrap,
         "FRAUDSCORE_KAFKA__TOPIC_PREFIX": topics.prefix,
         "FRAUDSCORE_CONTROL_KEY": settings.control_key,
+        # One scoring subtask: "scored after v2 was seen" then means "scored by v2".
+        "FRAUDSCORE_FLINK__PARALLELISM": "1",
     }
 
 
@@ -93,15 +92,11 @@ def test_hot_swap_scores_every_event_once_with_the_version_live_at_the_time(
     _assert_versions_never_go_back_per_customer(by_event)
     _assert_each_score_is_its_versions_pmml_output(by_event, pmml_versions)
     alerts = values(records, topics.alerts)
-    assert sorted(a["event_id"] for a in alerts) == sorted(
-        s["event_id"] for s in scores if s["decision"] == "alert"
-    )
+    assert sorted(a["event_id"] for a in alerts) == sorted(s["event_id"] for s in scores if s["decision"] == "alert")
     assert any("not JSON" in d["reason"] for d in values(records, topics.dlq))
 
 
-def test_a_rejected_control_message_leaves_the_live_model_scoring(
-    kafka, topics, settings, log_dir, pmml_versions
-):
+def test_a_rejected_control_message_leaves_the_live_model_scoring(kafka, topics, settings, log_dir, pmml_versions):
     env = job_env(kafka, topics, settings)
     key = settings.control_key
     forged = deploy(2, "fraud_lr", 2, pmml_versions[2], key="not-the-key")
@@ -116,8 +111,7 @@ def test_a_rejected_control_message_leaves_the_live_model_scoring(
             kafka.bootstrap,
             [topics.scores, topics.dlq],
             lambda rs: (
-                len(without_probes(values(rs, topics.scores))) >= 20
-                and sum(r.topic == topics.dlq for r in rs) >= 4
+                len(without_probes(values(rs, topics.scores))) >= 20 and sum(r.topic == topics.dlq for r in rs) >= 4
             ),
             [pre, scoring],
         )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from fraudscore import control
+from fraudscore.demo import train_amount_lr
 from scoring_job.live_models import Applied, ControlRejected, LiveModels
-from tests.model_factory import train_amount_lr
 
 KEY = "test-key"
 

@@ -1,0 +1,48 @@
+# fraudscore: `make run` runs the whole service locally, `make test` runs the tests.
+# Both set up what they need first (venv, Python packages, JVM artifacts); a second time is fast.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+# sklearn2pmml (AGPL, model export only) wants a newer dill than apache-beam pins; PyFlink runs with it.
+EXPORT_ONLY := sklearn2pmml==0.133.1 dill==0.4.0
+
+.PHONY: setup run test lint bench cluster-up cluster-down clean
+
+setup: $(VENV)/.installed jvm/target/.fetched
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@echo "==> Python environment in $(VENV) (first time: a few minutes)"
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/pip install --progress-bar off -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps $(EXPORT_ONLY)
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+jvm/target/.fetched: jvm/pom.xml
+	@echo "==> JVM artifacts from Maven Central: Kafka broker, Flink Kafka connector"
+	mvn -B -q -f jvm/pom.xml package
+	touch $@
+
+run: setup
+	$(BIN)/fraudscore up
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+bench: setup
+	$(BIN)/python bench/flink_modes.py
+
+cluster-up: setup
+	$(BIN)/fraudscore flink start
+
+cluster-down:
+	$(BIN)/fraudscore flink stop
+
+clean:
+	rm -rf $(VENV) jvm/target var

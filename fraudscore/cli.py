@@ -1,0 +1,182 @@
+"""The `fraudscore` command: run the stack locally, manage the broker and a standalone Flink cluster."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+from collections.abc import Callable, Sequence
+from types import FrameType
+
+import orjson
+
+from fraudscore import control, demo, kafka_io
+from fraudscore.broker import BrokerConfig, EmbeddedBroker, ensure_topics
+from fraudscore.errors import FraudError
+from fraudscore.flink_cluster import StandaloneCluster
+from fraudscore.local_jobs import LocalJob
+from fraudscore.settings import PROJECT_ROOT, Settings
+from fraudscore.topics import Topics
+
+JOB_FILES = {"preprocessor": PROJECT_ROOT / "preprocessor_job" / "job.py",
+             "scoring": PROJECT_ROOT / "scoring_job" / "job.py"}  # fmt: skip
+
+
+def broker_config(settings: Settings) -> BrokerConfig:
+    port = int(settings.kafka.bootstrap.rsplit(":", 1)[1])
+    return BrokerConfig(data_dir=settings.var_dir / "kafka", lib_dir=settings.jvm_dir / "kafka-lib", port=port)
+
+
+def cluster(settings: Settings) -> StandaloneCluster:
+    return StandaloneCluster(settings.var_dir / "flink")
+
+
+def cmd_kafka(args: argparse.Namespace, settings: Settings) -> int:
+    config = broker_config(settings)
+    running = EmbeddedBroker.find(config)
+    if args.action == "status":
+        print(f"Kafka running at {config.bootstrap} (pid {running.pid})" if running else "Kafka not running")
+        return 0 if running else 3
+    if args.action == "stop":
+        if running:
+            running.stop()
+        print("Kafka stopped")
+        return 0
+    if running:
+        print(f"Kafka already running at {config.bootstrap} (pid {running.pid})")
+        return 0
+    broker = EmbeddedBroker.start(config, attached=False)
+    broker.create_topics(Topics(settings.kafka.topic_prefix).specs(), settings.kafka.partitions)
+    print(f"Kafka running at {broker.bootstrap} (pid {broker.pid}); data and log in {config.data_dir}")
+    return 0
+
+
+def cmd_flink(args: argparse.Namespace, settings: Settings) -> int:
+    local = cluster(settings)
+    if args.action == "status":
+        count = local.registered_task_managers()
+        print(f"Flink at {local.rest_url}: {count} TaskManagers" if count else "Flink cluster not running")
+        return 0 if count else 3
+    if args.action == "stop":
+        local.stop()
+        print("Flink cluster stopped")
+        return 0
+    local.start()
+    print(f"Flink cluster up: web UI {local.rest_url}, logs in {local.log_dir}")
+    return 0
+
+
+def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
+    local = cluster(settings)
+    for name in args.jobs:
+        job_id = local.submit(JOB_FILES[name], args.parallelism, env={})
+        print(f"{name}: job {job_id} at {local.rest_url}/#/job/running/{job_id}/overview")
+    return 0
+
+
+def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
+    topic = getattr(Topics(settings.kafka.topic_prefix), args.topic)
+    for record in kafka_io.read(settings.kafka.bootstrap, [topic], timeout_s=args.seconds)[-args.last :]:
+        print(record.value.decode(errors="replace"))
+    return 0
+
+
+def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
+    """Broker, both jobs, a demo model and traffic in the foreground; Ctrl-C stops everything."""
+    topics = Topics(settings.kafka.topic_prefix)
+    log_dir = settings.var_dir / "logs"
+    step("Starting Kafka")
+    with EmbeddedBroker.start(broker_config(settings)) as broker:
+        broker.create_topics(topics.specs(), settings.kafka.partitions)
+        step("Starting the preprocessor and scoring jobs (Flink mini-clusters)")
+        with LocalJob("preprocessor", {}, log_dir) as pre, LocalJob("scoring", {}, log_dir) as scoring:
+            step("Training the demo model (scikit-learn, exported with sklearn2pmml)")
+            pmml = demo.train_amount_lr()
+            record = control.deploy_message(
+                int(time.time() * 1000), demo.DEMO_MODEL_ID, 1, pmml, settings.control_key, threshold=0.8
+            )
+            kafka_io.send(broker.bootstrap, topics.control, [record])
+            step(f"Published {demo.DEMO_MODEL_ID} v1 on '{topics.control}'; sending payments to "
+                 f"'{topics.raw('web')}' at {args.rate}/s")  # fmt: skip
+            print(f"  Where to look: scores on '{topics.scores}', alerts on '{topics.alerts}', "
+                  f"rejects on '{topics.dlq}'; job logs in {log_dir}")  # fmt: skip
+            print("  From another terminal: .venv/bin/fraudscore tail scores   (Ctrl-C here stops all)")
+            _send_traffic(broker.bootstrap, topics, args.rate, [pre, scoring], args.seconds)
+    step("Stopped")
+    return 0
+
+
+def _send_traffic(bootstrap: str, topics: Topics, rate: float, jobs: list[LocalJob], seconds: float) -> None:
+    traffic = demo.demo_traffic(int(time.time() * 1000))
+    deadline = time.monotonic() + seconds if seconds else float("inf")
+    scores, alerts = 0, 0
+    with kafka_io.Follower(bootstrap, [topics.scores, topics.alerts]) as follower:
+        next_batch = time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(max(0.0, next_batch - time.monotonic()))
+            next_batch += 1
+            kafka_io.send(bootstrap, topics.raw("web"), [next(traffic) for _ in range(max(1, int(rate)))])
+            for job in jobs:
+                if not job.is_alive():
+                    raise FraudError(f"job {job.name} stopped; its log:\n{job.log_tail()}")
+            new = follower.poll(timeout_s=1)
+            scores += sum(r.topic == topics.scores for r in new)
+            alerts += sum(r.topic == topics.alerts for r in new)
+            latest = next((orjson.loads(r.value) for r in reversed(new) if r.topic == topics.scores), None)
+            if latest:
+                print(f"  {scores} scores, {alerts} alerts; latest: {latest['event_id']} {latest['model_id']} "
+                      f"v{latest['model_version']} score={latest['score']:.3f} {latest['decision']}")  # fmt: skip
+
+
+def step(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+def _raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="fraudscore", description=__doc__)
+    sub = root.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up", help="run broker, both jobs, a demo model and traffic until Ctrl-C")
+    up.add_argument("--rate", type=float, default=20, help="payments per second (default 20)")
+    up.add_argument("--seconds", type=float, default=0, help="stop after this long (default: never)")
+    up.set_defaults(run=cmd_up)
+    kafka = sub.add_parser("kafka", help="the embedded Kafka broker, detached")
+    kafka.add_argument("action", choices=["start", "stop", "status"])
+    kafka.set_defaults(run=cmd_kafka)
+    flink = sub.add_parser("flink", help="a local standalone Flink cluster (1 JobManager, 2 TaskManagers)")
+    flink.add_argument("action", choices=["start", "stop", "status"])
+    flink.set_defaults(run=cmd_flink)
+    submit = sub.add_parser("submit", help="submit jobs to the standalone cluster with `flink run -py`")
+    submit.add_argument("jobs", nargs="*", choices=sorted(JOB_FILES), default=sorted(JOB_FILES))
+    submit.add_argument("--parallelism", "-p", type=int, default=2)
+    submit.set_defaults(run=cmd_submit)
+    tail = sub.add_parser("tail", help="print the latest records of a topic")
+    tail.add_argument("topic", choices=["events", "scores", "alerts", "dlq", "control"])
+    tail.add_argument("--last", type=int, default=20)
+    tail.add_argument("--seconds", type=float, default=3, help="how long to read (default 3)")
+    tail.set_defaults(run=cmd_tail)
+    topics = sub.add_parser("topics", help="create the pipeline's topics on the configured cluster")
+    topics.set_defaults(run=lambda a, s: ensure_topics(s.kafka.bootstrap, Topics(s.kafka.topic_prefix).specs()) or 0)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    run: Callable[[argparse.Namespace, Settings], int] = args.run
+    try:
+        return run(args, Settings())
+    except FraudError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\ninterrupted: everything started here has been stopped", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,168 @@
+"""A local standalone Flink cluster from the apache-flink wheel: one JobManager, two TaskManagers.
+
+The jobs are submitted to it with `flink run -py`, unchanged, exactly as they would be to any cluster.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import site
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+import pyflink
+import yaml
+
+from fraudscore.broker import free_port
+from fraudscore.errors import FraudError
+from fraudscore.settings import PROJECT_ROOT
+
+FLINK_HOME = Path(pyflink.__file__).resolve().parent
+_JOB_ID = re.compile(r"JobID ([0-9a-f]{32})")
+
+
+class FlinkClusterError(FraudError):
+    """The standalone cluster did not start, or a job could not be submitted to it."""
+
+
+@dataclass(frozen=True)
+class StandaloneCluster:
+    """Where the cluster keeps its configuration, logs and pid files, and its REST port."""
+
+    home: Path
+    rest_port: int = 8081
+    task_managers: int = 2
+    # Both jobs at parallelism 2 need four slots.
+    slots_per_task_manager: int = 2
+
+    @property
+    def conf_dir(self) -> Path:
+        return self.home / "conf"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.home / "log"
+
+    @property
+    def rest_url(self) -> str:
+        return f"http://127.0.0.1:{self.rest_port}"
+
+    def env(self) -> dict[str, str]:
+        """The environment of every `bin/` script: our conf, logs and pids; the venv for THREAD mode."""
+        python_path = os.pathsep.join([*site.getsitepackages(), str(PROJECT_ROOT)])
+        return {
+            **os.environ,
+            "FLINK_HOME": str(FLINK_HOME),
+            "FLINK_CONF_DIR": str(self.conf_dir),
+            "FLINK_LOG_DIR": str(self.log_dir),
+            "FLINK_PID_DIR": str(self.home / "pid"),
+            "FLINK_LIB_DIR": str(self.home / "lib"),
+            "PYTHONPATH": python_path,
+        }
+
+    def start(self, timeout_s: float = 120) -> None:
+        """Start the JobManager and the TaskManagers, and wait until all have registered."""
+        self._write_conf()
+        self._bin("start-cluster.sh")
+        for _ in range(self.task_managers - 1):
+            self._bin("taskmanager.sh", "start")
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.registered_task_managers() >= self.task_managers:
+                return
+            time.sleep(1)
+        raise FlinkClusterError(
+            f"{self.task_managers} TaskManagers did not register within {timeout_s:.0f}s; logs in {self.log_dir}"
+        )
+
+    def stop(self) -> None:
+        """Stop every TaskManager and the JobManager this cluster started."""
+        if not self.conf_dir.exists():
+            return
+        self._bin("taskmanager.sh", "stop-all", check=False)
+        self._bin("jobmanager.sh", "stop-all", check=False)
+
+    def registered_task_managers(self) -> int:
+        overview = self._rest("/overview")
+        return int(overview.get("taskmanagers", 0)) if overview else 0
+
+    def submit(self, job_file: Path, parallelism: int, env: dict[str, str]) -> str:
+        """`flink run -d -py job_file` with the venv's Python; returns the job id."""
+        command = [
+            str(FLINK_HOME / "bin" / "flink"), "run", "-d",
+            "-m", f"127.0.0.1:{self.rest_port}",
+            "-p", str(parallelism),
+            "-pyexec", sys.executable,
+            "-pyclientexec", sys.executable,
+            "-py", str(job_file),
+        ]  # fmt: skip
+        result = subprocess.run(
+            command, env={**self.env(), **env}, capture_output=True, text=True, check=False, timeout=300
+        )
+        match = _JOB_ID.search(result.stdout)
+        if result.returncode != 0 or not match:
+            tail = "\n".join((result.stdout + result.stderr).splitlines()[-30:])
+            raise FlinkClusterError(f"flink run -py {job_file.name} failed:\n{tail}")
+        return match.group(1)
+
+    def job_state(self, job_id: str) -> str:
+        job = self._rest(f"/jobs/{job_id}")
+        return str(job.get("state", "UNKNOWN")) if job else "UNKNOWN"
+
+    def cancel(self, job_id: str) -> None:
+        subprocess.run(
+            [str(FLINK_HOME / "bin" / "flink"), "cancel", "-m", f"127.0.0.1:{self.rest_port}", job_id],
+            env=self.env(), capture_output=True, check=False, timeout=120,
+        )  # fmt: skip
+
+    def _write_conf(self) -> None:
+        for folder in (self.conf_dir, self.log_dir, self.home / "pid"):
+            folder.mkdir(parents=True, exist_ok=True)
+        self._link_lib()
+        for name in ("log4j.properties", "log4j-cli.properties", "log4j-console.properties"):
+            shutil.copy(FLINK_HOME / "conf" / name, self.conf_dir / name)
+        config = yaml.safe_load((FLINK_HOME / "conf" / "config.yaml").read_text())
+        config["jobmanager"].update({"bind-host": "127.0.0.1", "rpc": {"address": "127.0.0.1", "port": 0}})
+        config["jobmanager"]["rpc"]["port"] = free_port()
+        config["jobmanager"]["memory"] = {"process": {"size": "1024m"}}
+        config["taskmanager"].update(
+            {"bind-host": "127.0.0.1", "host": "127.0.0.1", "numberOfTaskSlots": self.slots_per_task_manager,
+             "memory": {"process": {"size": "1536m"}}}
+        )  # fmt: skip
+        # Each job's subtasks go to different TaskManagers: losing one process then fails over for real.
+        config["cluster"] = {"evenly-spread-out-slots": True}
+        config["rest"] = {"address": "127.0.0.1", "bind-address": "127.0.0.1", "port": self.rest_port}
+        (self.conf_dir / "config.yaml").write_text(yaml.safe_dump(config))
+        (self.conf_dir / "masters").write_text(f"127.0.0.1:{self.rest_port}\n")
+        (self.conf_dir / "workers").write_text("localhost\n")
+
+    def _link_lib(self) -> None:
+        """The wheel's lib/ plus flink-python from opt/: a cluster needs it to run Python operators."""
+        lib = self.home / "lib"
+        shutil.rmtree(lib, ignore_errors=True)
+        lib.mkdir(parents=True)
+        for jar in [*(FLINK_HOME / "lib").glob("*.jar"), *(FLINK_HOME / "opt").glob("flink-python-*.jar")]:
+            (lib / jar.name).symlink_to(jar)
+
+    def _bin(self, script: str, *args: str, check: bool = True) -> None:
+        result = subprocess.run(
+            [str(FLINK_HOME / "bin" / script), *args],
+            env=self.env(), capture_output=True, text=True, check=False, timeout=180,
+        )  # fmt: skip
+        if check and result.returncode != 0:
+            raise FlinkClusterError(f"{script} {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+
+    def _rest(self, path: str) -> dict | None:
+        try:
+            with urllib.request.urlopen(self.rest_url + path, timeout=5) as response:
+                return orjson.loads(response.read())
+        except (urllib.error.URLError, OSError, orjson.JSONDecodeError):
+            return None
