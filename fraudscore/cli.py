@@ -62,7 +62,10 @@ def cmd_flink(args: argparse.Namespace, settings: Settings) -> int:
         local.stop()
         print("Flink cluster stopped")
         return 0
-    local.start()
+    if local.is_running():
+        print(f"Flink cluster already running at {local.rest_url}")
+        return 0
+    local.start(attached=False)
     print(f"Flink cluster up: web UI {local.rest_url}, logs in {local.log_dir}")
     return 0
 

@@ -21,6 +21,7 @@ import orjson
 import pyflink
 import yaml
 
+from fraudscore import processes
 from fraudscore.broker import free_port
 from fraudscore.errors import FraudError
 from fraudscore.settings import PROJECT_ROOT
@@ -63,32 +64,72 @@ class StandaloneCluster:
             "FLINK_HOME": str(FLINK_HOME),
             "FLINK_CONF_DIR": str(self.conf_dir),
             "FLINK_LOG_DIR": str(self.log_dir),
-            "FLINK_PID_DIR": str(self.home / "pid"),
             "FLINK_LIB_DIR": str(self.home / "lib"),
             "PYTHONPATH": python_path,
         }
 
-    def start(self, timeout_s: float = 120) -> None:
-        """Start the JobManager and the TaskManagers, and wait until all have registered."""
+    def start(self, *, attached: bool = True, timeout_s: float = 120) -> None:
+        """Start the JobManager and the TaskManagers, and wait until all have registered.
+
+        Each is our own child process (`start-foreground`). attached: they die with this process
+        (tests); detached they outlive it (`fraudscore flink start`) and stop() finds them by pid file.
+        """
         self._write_conf()
-        self._bin("start-cluster.sh")
-        for _ in range(self.task_managers - 1):
-            self._bin("taskmanager.sh", "start")
+        self._spawn("jobmanager", "jobmanager.sh", attached)
+        for index in range(self.task_managers):
+            self._spawn(f"taskmanager-{index}", "taskmanager.sh", attached)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.registered_task_managers() >= self.task_managers:
                 return
+            if not all(processes.is_alive(pid) for pid in self._pids()):
+                break
             time.sleep(1)
+        self.stop()
         raise FlinkClusterError(
             f"{self.task_managers} TaskManagers did not register within {timeout_s:.0f}s; logs in {self.log_dir}"
         )
 
     def stop(self) -> None:
-        """Stop every TaskManager and the JobManager this cluster started."""
-        if not self.conf_dir.exists():
-            return
-        self._bin("taskmanager.sh", "stop-all", check=False)
-        self._bin("jobmanager.sh", "stop-all", check=False)
+        """Stop every process this cluster started (SIGTERM, then SIGKILL), TaskManagers first."""
+        for pid_file in sorted(self.pid_dir.glob("*.pid"), reverse=True):
+            try:
+                pid = int(pid_file.read_text())
+            except (OSError, ValueError):
+                pid = None
+            if pid is not None:
+                processes.terminate(pid, timeout_s=30, group=True)
+            pid_file.unlink(missing_ok=True)
+
+    def is_running(self) -> bool:
+        pids = self._pids()
+        return bool(pids) and all(processes.is_alive(pid) for pid in pids)
+
+    @property
+    def pid_dir(self) -> Path:
+        return self.home / "pid"
+
+    def _pids(self) -> list[int]:
+        pids = []
+        for pid_file in self.pid_dir.glob("*.pid"):
+            try:
+                pids.append(int(pid_file.read_text()))
+            except (OSError, ValueError):
+                continue
+        return pids
+
+    def _spawn(self, name: str, script: str, attached: bool) -> None:
+        with (self.log_dir / f"{name}.out").open("ab") as out:
+            process = subprocess.Popen(
+                [str(FLINK_HOME / "bin" / script), "start-foreground"],
+                env=self.env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                preexec_fn=processes.die_with_parent if attached else None,  # noqa: PLW1509
+                start_new_session=True,  # its own group: stop() ends the JVM the script execs, too
+            )
+        (self.pid_dir / f"{name}.pid").write_text(str(process.pid))
 
     def registered_task_managers(self) -> int:
         overview = self._rest("/overview")
@@ -124,7 +165,7 @@ class StandaloneCluster:
         )  # fmt: skip
 
     def _write_conf(self) -> None:
-        for folder in (self.conf_dir, self.log_dir, self.home / "pid"):
+        for folder in (self.conf_dir, self.log_dir, self.pid_dir):
             folder.mkdir(parents=True, exist_ok=True)
         self._link_lib()
         for name in ("log4j.properties", "log4j-cli.properties", "log4j-console.properties"):
@@ -151,14 +192,6 @@ class StandaloneCluster:
         lib.mkdir(parents=True)
         for jar in [*(FLINK_HOME / "lib").glob("*.jar"), *(FLINK_HOME / "opt").glob("flink-python-*.jar")]:
             (lib / jar.name).symlink_to(jar)
-
-    def _bin(self, script: str, *args: str, check: bool = True) -> None:
-        result = subprocess.run(
-            [str(FLINK_HOME / "bin" / script), *args],
-            env=self.env(), capture_output=True, text=True, check=False, timeout=180,
-        )  # fmt: skip
-        if check and result.returncode != 0:
-            raise FlinkClusterError(f"{script} {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
 
     def _rest(self, path: str) -> dict | None:
         try:
