@@ -4,7 +4,8 @@
 
 Each pipeline runs in an embedded mini-cluster at parallelism 1, fed from an in-memory collection of raw
 web-banking records (no Kafka: the Python operators are what the mode changes). A run's start-up is
-taken out by timing a small run and a large one: events/s = (N - n) / (t_N - t_n).
+taken out by timing a small run and a large one: events/s = (N - n) / (t_N - t_n); each figure is the
+median of --repeat such pairs, with their spread. `source only` is the harness's own ceiling.
 
 - preprocess: raw JSON -> the web adapter (decode, validate, normalise) -> canonical JSON
 - preprocess+key+broadcast: the above, then keyed by customer into the scoring job's keyed-broadcast
@@ -15,6 +16,7 @@ taken out by timing a small run and a large one: events/s = (N - n) / (t_N - t_n
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -22,13 +24,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pyflink.common import Types
+from pyflink.datastream import DataStream
 from pyflink.datastream.connectors import Sink
 from pyflink.java_gateway import get_gateway
 
 from fraudscore import demo, flink_env
 from fraudscore.settings import FlinkSettings, Settings
+from preprocessor_job.job import DLQ as PRE_DLQ
 from preprocessor_job.job import Preprocess
-from scoring_job.job import CONTROL_STATE, ScoreEvents, customer_key
+from scoring_job.job import ALERTS, CONTROL_STATE, ScoreEvents, customer_key
+from scoring_job.job import DLQ as SCORING_DLQ
 
 SMALL = 200
 
@@ -42,37 +47,54 @@ def run(mode: str, pipeline: str, events: list[str], settings: Settings) -> floa
     flink = FlinkSettings(execution_mode=mode, parallelism=1, checkpoint_interval_ms=60_000)
     env = flink_env.create_env(flink, settings.jvm_dir)
     raw = env.from_collection(events, type_info=Types.STRING())
-    canonical = raw.process(Preprocess("web"), output_type=flink_env.KEYED_RECORD).map(
-        lambda row: row[1], output_type=Types.STRING()
-    )
+    if pipeline == "source only":
+        discard(raw)
+        return _timed_execute(env, pipeline, mode)
+    preprocessed = raw.process(Preprocess("web"), output_type=flink_env.KEYED_RECORD)
+    # Side outputs must have a consumer, as in the jobs: PyFlink only routes the tags it knows.
+    discard(preprocessed.get_side_output(PRE_DLQ))
+    canonical = preprocessed.map(lambda row: row[1], output_type=Types.STRING())
     if pipeline == "preprocess":
-        out = canonical
+        discard(canonical)
     else:
         control = env.from_collection(["{}"], type_info=Types.STRING())
-        out = (
+        scored = (
             canonical.key_by(customer_key, key_type=Types.STRING())
             .connect(control.broadcast(CONTROL_STATE))
             .process(ScoreEvents(settings.control_key), output_type=flink_env.KEYED_RECORD)
         )
-    out.sink_to(Sink(get_gateway().jvm.org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink()))
+        for stream in (scored, scored.get_side_output(ALERTS), scored.get_side_output(SCORING_DLQ)):
+            discard(stream)
+    return _timed_execute(env, pipeline, mode)
+
+
+def _timed_execute(env, pipeline: str, mode: str) -> float:
     started = time.perf_counter()
     env.execute(f"bench-{pipeline}-{mode}")
     return time.perf_counter() - started
 
 
+def discard(stream: DataStream) -> None:
+    stream.sink_to(Sink(get_gateway().jvm.org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--events", type=int, default=60_000)
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     settings = Settings()
     small, large = raw_events(SMALL), raw_events(args.events)
-    print(f"{'pipeline':<28} {'mode':<8} {'events/s':>10}")
-    for pipeline in ("preprocess", "preprocess+key+broadcast"):
+    print(f"{'pipeline':<28} {'mode':<8} {'events/s':>10}   {'min-max':>15}  (median of {args.repeat})")
+    for pipeline in ("source only", "preprocess", "preprocess+key+broadcast"):
         for mode in ("process", "thread"):
-            t_small = run(mode, pipeline, small, settings)
-            t_large = run(mode, pipeline, large, settings)
-            rate = (len(large) - len(small)) / max(t_large - t_small, 1e-9)
-            print(f"{pipeline:<28} {mode:<8} {rate:>10,.0f}", flush=True)
+            rates = []
+            for _ in range(args.repeat):
+                t_small = run(mode, pipeline, small, settings)
+                t_large = run(mode, pipeline, large, settings)
+                rates.append((len(large) - len(small)) / max(t_large - t_small, 1e-9))
+            spread = f"{min(rates):,.0f}-{max(rates):,.0f}"
+            print(f"{pipeline:<28} {mode:<8} {statistics.median(rates):>10,.0f}   {spread:>15}", flush=True)
 
 
 if __name__ == "__main__":

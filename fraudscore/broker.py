@@ -120,7 +120,6 @@ class EmbeddedBroker:
         controller_port = config.controller_port or free_port()
         properties = _write_config(config, controller_port)
         _format_storage(config, classpath, properties)
-        log = config.log_file.open("ab")
         command = [
             _java(),
             f"-Xmx{config.heap}",
@@ -132,15 +131,15 @@ class EmbeddedBroker:
             "kafka.Kafka",
             str(properties),
         ]
-        process = subprocess.Popen(
-            command,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            preexec_fn=processes.die_with_parent if attached else None,  # noqa: PLW1509
-            start_new_session=not attached,
-        )
-        log.close()
+        with config.log_file.open("ab") as log:
+            process = subprocess.Popen(
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                preexec_fn=processes.die_with_parent if attached else None,  # noqa: PLW1509
+                start_new_session=not attached,
+            )
         config.pid_file.write_text(str(process.pid))
         broker = cls(config, process, process.pid)
         try:

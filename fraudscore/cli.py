@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from types import FrameType
 
 import orjson
+from kafka.errors import KafkaError
 
 from fraudscore import control, demo, kafka_io
 from fraudscore.broker import BrokerConfig, EmbeddedBroker, ensure_topics
@@ -82,6 +83,13 @@ def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
     topic = getattr(Topics(settings.kafka.topic_prefix), args.topic)
     for record in kafka_io.read(settings.kafka.bootstrap, [topic], timeout_s=args.seconds)[-args.last :]:
         print(record.value.decode(errors="replace"))
+    return 0
+
+
+def cmd_topics(args: argparse.Namespace, settings: Settings) -> int:
+    specs = Topics(settings.kafka.topic_prefix).specs()
+    ensure_topics(settings.kafka.bootstrap, specs, settings.kafka.partitions)
+    print(f"{len(specs)} topics present on {settings.kafka.bootstrap}: {', '.join(s.name for s in specs)}")
     return 0
 
 
@@ -163,7 +171,7 @@ def parser() -> argparse.ArgumentParser:
     tail.add_argument("--seconds", type=float, default=3, help="how long to read (default 3)")
     tail.set_defaults(run=cmd_tail)
     topics = sub.add_parser("topics", help="create the pipeline's topics on the configured cluster")
-    topics.set_defaults(run=lambda a, s: ensure_topics(s.kafka.bootstrap, Topics(s.kafka.topic_prefix).specs()) or 0)
+    topics.set_defaults(run=cmd_topics)
     return root
 
 
@@ -171,10 +179,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     run: Callable[[argparse.Namespace, Settings], int] = args.run
+    settings = Settings()
     try:
-        return run(args, Settings())
+        return run(args, settings)
     except FraudError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KafkaError as exc:
+        print(f"error: Kafka at {settings.kafka.bootstrap}: {type(exc).__name__} {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\ninterrupted: everything started here has been stopped", file=sys.stderr)

@@ -70,18 +70,30 @@ def _let_embedded_python_find_the_venv() -> None:
 
 
 def kafka_strings(
-    env: StreamExecutionEnvironment, kafka: KafkaSettings, topics: list[str], group_id: str, name: str
+    env: StreamExecutionEnvironment,
+    kafka: KafkaSettings,
+    topics: list[str],
+    group_id: str,
+    name: str,
+    *,
+    from_start: bool = False,
 ) -> DataStream:
-    """The values of `topics` as strings: from the group's committed offsets, the earliest for a new group.
+    """The values of `topics` as strings: from the group's committed offsets (earliest for a new group),
+    or from the very start with `from_start` (the compacted control topic, to rebuild every model).
 
     A restore from a checkpoint or savepoint takes the offsets in it instead.
     """
+    offsets = (
+        KafkaOffsetsInitializer.earliest()
+        if from_start
+        else KafkaOffsetsInitializer.committed_offsets(KafkaOffsetResetStrategy.EARLIEST)
+    )
     source = (
         KafkaSource.builder()
         .set_bootstrap_servers(kafka.bootstrap)
         .set_topics(*topics)
         .set_group_id(group_id)
-        .set_starting_offsets(KafkaOffsetsInitializer.committed_offsets(KafkaOffsetResetStrategy.EARLIEST))
+        .set_starting_offsets(offsets)
         .set_value_only_deserializer(SimpleStringSchema())
         .set_property("isolation.level", "read_committed")
         .set_property("partition.discovery.interval.ms", "10000")

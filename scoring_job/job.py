@@ -52,14 +52,7 @@ class ScoreEvents(KeyedBroadcastProcessFunction):
         key = ctx.get_current_key()
         for result in score_event(event, live, now_ms=int(time.time() * 1000)):
             if isinstance(result, ScoringError):
-                reason = {
-                    "source": "scoring",
-                    "reason": str(result),
-                    "event_id": event.get("event_id"),
-                    "model_id": result.model.model_id,
-                    "model_version": result.model.version,
-                }
-                yield DLQ, Row(key, orjson.dumps(reason).decode())
+                yield DLQ, Row(key, result.dlq_record(event).decode())
                 continue
             record = orjson.dumps(result).decode()
             yield Row(key, record)
@@ -85,7 +78,9 @@ def build(settings: Settings) -> StreamExecutionEnvironment:
         flink_env.register_keyed_sink(t_env, name, topic, settings.kafka, settings.flink)
     group = f"{topics.prefix}scoring"
     events = flink_env.kafka_strings(env, settings.kafka, [topics.events], group, "events")
-    control = flink_env.kafka_strings(env, settings.kafka, [topics.control], f"{group}_control", "control")
+    control = flink_env.kafka_strings(
+        env, settings.kafka, [topics.control], f"{group}_control", "control", from_start=True
+    )
     scored = (
         events.key_by(customer_key, key_type=Types.STRING())
         .connect(control.broadcast(CONTROL_STATE))

@@ -6,6 +6,8 @@ import math
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import orjson
+
 from scoring_job.live_models import LiveModel
 
 
@@ -15,6 +17,17 @@ class ScoringError(Exception):
     def __init__(self, model: LiveModel, reason: str) -> None:
         super().__init__(reason)
         self.model = model
+
+    def dlq_record(self, event: dict[str, Any]) -> bytes:
+        return orjson.dumps(
+            {
+                "source": "scoring",
+                "reason": str(self),
+                "event_id": event.get("event_id"),
+                "model_id": self.model.model_id,
+                "model_version": self.model.version,
+            }
+        )
 
 
 def score_event(

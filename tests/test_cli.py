@@ -42,9 +42,15 @@ def test_kafka_start_status_stop(tmp_path):
     assert fraudscore("kafka", "status", env=env).returncode == 3
 
 
-def test_a_failure_is_one_line_without_a_stack_trace(tmp_path):
-    env = {"FRAUDSCORE_VAR_DIR": str(tmp_path), "FRAUDSCORE_JVM_DIR": str(tmp_path / "nowhere")}
-    result = fraudscore("kafka", "start", env=env)
+FAILURES = {
+    "no jars": (("kafka", "start"), {"FRAUDSCORE_JVM_DIR": "/nowhere"}, "error: no Kafka jars in /nowhere"),
+    "no broker": (("topics",), {"FRAUDSCORE_KAFKA__BOOTSTRAP": "127.0.0.1:1"}, "error: Kafka at 127.0.0.1:1"),
+}
+
+
+@pytest.mark.parametrize("args, env, message", FAILURES.values(), ids=FAILURES.keys())
+def test_a_failure_is_one_line_without_a_stack_trace(tmp_path, args, env, message):
+    result = fraudscore(*args, env={"FRAUDSCORE_VAR_DIR": str(tmp_path), **env})
     assert result.returncode == 1
-    assert result.stderr.startswith("error: no Kafka jars in")
+    assert result.stderr.startswith(message)
     assert "Traceback" not in result.stderr

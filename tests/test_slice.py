@@ -37,8 +37,9 @@ def pmml_versions() -> dict[int, bytes]:
     return {1: train_amount_lr(seed=0, positive_above=500), 2: train_amount_lr(seed=1, positive_above=300)}
 
 
-def job_env(kafka, topics, settings) -> dict[str, str]:
+def job_env(kafka, topics, settings, delivery: str = "at-least-once") -> dict[str, str]:
     return {
+        "FRAUDSCORE_FLINK__DELIVERY": delivery,
         "FRAUDSCORE_KAFKA__BOOTSTRAP": kafka.bootstrap,
         "FRAUDSCORE_KAFKA__TOPIC_PREFIX": topics.prefix,
         "FRAUDSCORE_CONTROL_KEY": settings.control_key,
@@ -96,8 +97,11 @@ def test_hot_swap_scores_every_event_once_with_the_version_live_at_the_time(
     assert any("not JSON" in d["reason"] for d in values(records, topics.dlq))
 
 
-def test_a_rejected_control_message_leaves_the_live_model_scoring(kafka, topics, settings, log_dir, pmml_versions):
-    env = job_env(kafka, topics, settings)
+@pytest.mark.parametrize("delivery", ["at-least-once", "exactly-once"])
+def test_a_rejected_control_message_leaves_the_live_model_scoring(
+    kafka, topics, settings, log_dir, pmml_versions, delivery
+):
+    env = job_env(kafka, topics, settings, delivery)
     key = settings.control_key
     forged = deploy(2, "fraud_lr", 2, pmml_versions[2], key="not-the-key")
     corrupt = deploy(3, "fraud_lr", 3, b"<PMML>truncated", key)
