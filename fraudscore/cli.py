@@ -7,6 +7,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from types import FrameType
 
 import orjson
@@ -93,6 +94,21 @@ def cmd_topics(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_dsl_check(args: argparse.Namespace, settings: Settings) -> int:
+    """`FILE:LINE:COL: error: MESSAGE`, the line and a caret, for every problem; exit 1 if any."""
+    from dsl import check_file
+
+    failed = False
+    for path in args.files:
+        _, errors = check_file(Path(path))
+        for error in errors:
+            print(error.render())
+        failed = failed or bool(errors)
+    if not failed:
+        print(f"{len(args.files)} file{'s' if len(args.files) != 1 else ''} OK")
+    return 1 if failed else 0
+
+
 def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
     """Broker, both jobs, a demo model and traffic in the foreground; Ctrl-C stops everything."""
     topics = Topics(settings.kafka.topic_prefix)
@@ -170,6 +186,10 @@ def parser() -> argparse.ArgumentParser:
     tail.add_argument("--last", type=int, default=20)
     tail.add_argument("--seconds", type=float, default=3, help="how long to read (default 3)")
     tail.set_defaults(run=cmd_tail)
+    dsl = sub.add_parser("dsl", help="feature DSL files").add_subparsers(dest="dsl_command", required=True)
+    dsl_check = dsl.add_parser("check", help="parse and check .fdsl files; exit 1 on any error")
+    dsl_check.add_argument("files", nargs="+")
+    dsl_check.set_defaults(run=cmd_dsl_check)
     topics = sub.add_parser("topics", help="create the pipeline's topics on the configured cluster")
     topics.set_defaults(run=cmd_topics)
     return root
