@@ -38,3 +38,9 @@ def test_unreadable_and_non_utf8_files_are_errors_not_traces(tmp_path, capsys):
         f"{tmp_path / 'missing.fdsl'}:1:1: error: cannot read the file: No such file or directory",
         f"{latin}:2:1: error: not UTF-8 text",
     ]
+
+
+def test_the_shipped_examples_are_valid(capsys):
+    examples = sorted(str(p) for p in (Path(__file__).parents[2] / "examples").glob("*.fdsl"))
+    assert len(examples) >= 2
+    assert main(["dsl", "check", *examples]) == 0
