@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,34 +116,36 @@ def aggregate(function: str, values: list[Any], current: Any = None) -> Any:
     """
     if not values:
         return 0 if function in COUNTING else None
-    if function == "count":
-        return len(values)
-    if function == "distinct":
-        return len(set(values))
-    if function == "first":
-        return values[0]
-    if function == "last":
-        return values[-1]
-    if function == "min":
-        return min(values)
-    if function == "max":
-        return max(values)
-    total = math.fsum(values)
-    if function == "sum":
-        return _finite(total)
-    mean = total / len(values)
-    if function == "avg":
-        return _finite(mean)
-    variance = math.fsum((v - mean) ** 2 for v in values) / len(values)
-    if function == "var":
-        return _finite(variance)
-    if function == "stddev":
-        return _finite(math.sqrt(variance))
-    if function == "zscore":
-        std = math.sqrt(variance)
-        return None if current is None or std == 0 else _finite((current - mean) / std)
-    msg = f"unknown aggregate {function!r}"
-    raise ValueError(msg)
+    return _AGGREGATES[function](values, current)
+
+
+def _mean(values: list[float]) -> float:
+    return math.fsum(values) / len(values)
+
+
+def _variance(values: list[float]) -> float:
+    mean = _mean(values)
+    return math.fsum((v - mean) ** 2 for v in values) / len(values)
+
+
+def _zscore(values: list[float], current: float | None) -> float | None:
+    std = math.sqrt(_variance(values))
+    return None if current is None or std == 0 else _finite((current - _mean(values)) / std)
+
+
+_AGGREGATES: dict[str, Callable[[list[Any], Any], Any]] = {
+    "count": lambda values, _: len(values),
+    "distinct": lambda values, _: len(set(values)),
+    "first": lambda values, _: values[0],
+    "last": lambda values, _: values[-1],
+    "min": lambda values, _: min(values),
+    "max": lambda values, _: max(values),
+    "sum": lambda values, _: _finite(math.fsum(values)),
+    "avg": lambda values, _: _finite(_mean(values)),
+    "var": lambda values, _: _finite(_variance(values)),
+    "stddev": lambda values, _: _finite(math.sqrt(_variance(values))),
+    "zscore": _zscore,
+}
 
 
 def _finite(value: float) -> float | None:
