@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Union
 
@@ -129,3 +130,24 @@ class FeatureSet:
     version: int
     blocks: tuple[Block, ...]
     span: Span = field(compare=False)
+
+
+def walk(node: Expr) -> Iterator[Expr]:
+    """The node and every expression below it, depth first."""
+    yield node
+    children: list = []
+    if isinstance(node, Unary):
+        children = [node.operand]
+    elif isinstance(node, Binary):
+        children = [node.left, node.right]
+    elif isinstance(node, In):
+        children = [node.operand]
+    elif isinstance(node, Member):
+        children = [node.target]
+    elif isinstance(node, Windowed):
+        children = [node.call]
+    elif isinstance(node, Call):
+        children = [*node.args, *(v for _, v in node.keywords if not isinstance(v, Duration))]
+        children += [node.where] if node.where is not None else []
+    for child in children:
+        yield from walk(child)

@@ -93,7 +93,7 @@ def _check_block(scope: _Scope) -> list[DslSemanticError]:
 
 
 def _windows(expr: ast.Expr, block: ast.Block) -> Iterator[DslSemanticError]:
-    for node in _walk(expr):
+    for node in ast.walk(expr):
         if not isinstance(node, ast.Windowed):
             continue
         window = node.window
@@ -114,7 +114,7 @@ def _windows(expr: ast.Expr, block: ast.Block) -> Iterator[DslSemanticError]:
 
 def _cycles(block: ast.Block) -> Iterator[DslSemanticError]:
     names = {f.name for f in block.features}
-    uses = {f.name: [n.name for n in _walk(f.expr) if isinstance(n, ast.Name) and n.name in names]
+    uses = {f.name: [n.name for n in ast.walk(f.expr) if isinstance(n, ast.Name) and n.name in names]
             for f in block.features}  # fmt: skip
     spans = {f.name: f.span for f in block.features}
     reported: set[frozenset[str]] = set()
@@ -308,26 +308,6 @@ class _ExprChecker:
             return wanted
         described = f"'{node.name}' is" if isinstance(node, ast.Name) else "this is"
         return self.error(f"{what} needs a {wanted}, but {described} a {actual}", node.span)
-
-
-def _walk(node) -> Iterator:
-    yield node
-    children: list = []
-    if isinstance(node, ast.Unary):
-        children = [node.operand]
-    elif isinstance(node, ast.Binary):
-        children = [node.left, node.right]
-    elif isinstance(node, ast.In):
-        children = [node.operand]
-    elif isinstance(node, ast.Member):
-        children = [node.target]
-    elif isinstance(node, ast.Windowed):
-        children = [node.call]
-    elif isinstance(node, ast.Call):
-        children = [*node.args, *(v for _, v in node.keywords if not isinstance(v, ast.Duration))]
-        children += [node.where] if node.where is not None else []
-    for child in children:
-        yield from _walk(child)
 
 
 def _unknown(what: str, name: str, candidates: list[str]) -> str:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 
@@ -109,6 +110,44 @@ def cmd_dsl_check(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if failed else 0
 
 
+def cmd_dsl_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """Features for every event of a JSON-lines file, in input order, by the engine the jobs run."""
+    from dsl import check_file
+    from dsl.engine import FeatureEngine
+
+    featureset, errors = check_file(Path(args.file))
+    for error in errors:
+        print(error.render(), file=sys.stderr)
+    if errors or featureset is None:
+        return 1
+    engine = FeatureEngine(featureset)
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(Path(args.output).open("wb")) if args.output else sys.stdout.buffer
+        for event in _read_events(Path(args.events)):
+            line = {"event_id": event.get("event_id"), "features": engine.process(event)}
+            out.write(orjson.dumps(line) + b"\n")
+    return 0
+
+
+def _read_events(path: Path) -> Iterator[dict]:
+    """Each event of the file; a bad line stops everything with its number and what is wrong."""
+    try:
+        lines = path.open("rb")
+    except OSError as exc:
+        raise FraudError(f"{path}: cannot read: {exc.strerror}") from None
+    with lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                event = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                raise FraudError(f"{path}:{number}: not JSON ({exc})") from None
+            if not isinstance(event, dict) or not isinstance(event.get("ts"), int):
+                raise FraudError(f"{path}:{number}: an event needs 'ts' in epoch milliseconds (an integer)")
+            yield event
+
+
 def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
     """Broker, both jobs, a demo model and traffic in the foreground; Ctrl-C stops everything."""
     topics = Topics(settings.kafka.topic_prefix)
@@ -190,6 +229,11 @@ def parser() -> argparse.ArgumentParser:
     dsl_check = dsl.add_parser("check", help="parse and check .fdsl files; exit 1 on any error")
     dsl_check.add_argument("files", nargs="+")
     dsl_check.set_defaults(run=cmd_dsl_check)
+    dsl_eval = dsl.add_parser("eval", help="features for each event of a JSON-lines file")
+    dsl_eval.add_argument("file")
+    dsl_eval.add_argument("--events", required=True, help="canonical events, one JSON object a line")
+    dsl_eval.add_argument("--output", help="where to write (default: standard output)")
+    dsl_eval.set_defaults(run=cmd_dsl_eval)
     topics = sub.add_parser("topics", help="create the pipeline's topics on the configured cluster")
     topics.set_defaults(run=cmd_topics)
     return root

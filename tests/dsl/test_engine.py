@@ -1,0 +1,145 @@
+"""The feature engine: DSL.md's semantics, event by event."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dsl.engine import FeatureEngine
+from dsl.parser import parse
+from fraudscore.cli import main
+
+EXAMPLE = parse(Path(__file__).with_name("dsl_md_example.fdsl").read_text())
+T0 = 1_795_320_000_000
+MINUTE = 60_000
+
+
+def engine_for(body: str, lateness_ms: int = 3_600_000) -> FeatureEngine:
+    return FeatureEngine(parse(f"featureset t version 1\n{body}"), lateness_ms=lateness_ms)
+
+
+def payment(minute: float, amount: float | None, **fields) -> dict:
+    return {"event_type": "payment", "ts": int(T0 + minute * MINUTE), "card_id": "k1", "amount": amount, **fields}
+
+
+def test_the_dsl_md_card_features_over_two_payments():
+    engine = FeatureEngine(EXAMPLE)
+    first = engine.process(payment(0, 10.0, status="approved", country="DE", merchant_id="m1", mcc=5411))
+    second = engine.process(payment(1, 30.0, status="declined", country="FR", merchant_id="m1", mcc=4829))
+    assert first["amount_avg_30d"] is None  # exclude current: nothing before it
+    assert (first["amount_max_7d"], first["secs_since_last"], first["amount_ratio"]) == (0, -1, 1)  # defaults
+    assert first["burst_5m"] == 288.0
+    assert second["txn_count_1h"] == 2
+    assert second["declined_10m"] == 1
+    assert second["amount_sum_24h"] == 40.0
+    assert second["amount_ratio"] == 3.0
+    assert second["secs_since_last"] == 60.0  # timestamp - timestamp is seconds
+    assert second["last_country"] == "DE"
+    assert second["new_country"] is True
+    assert second["risky_mcc"] is True
+    assert second["seen_merchant_before"] is True
+    decay = 0.5 ** (MINUTE / (6 * 3_600_000))
+    assert second["amount_ewma"] == pytest.approx((10.0 * decay + 30.0) / (decay + 1))
+
+
+def test_a_null_key_gives_the_blocks_defaults_and_leaves_its_state():
+    engine = FeatureEngine(EXAMPLE)
+    tick = engine.process({"event_type": "tick", "ts": T0, "symbol": "BTC", "price": 100.0})
+    assert (tick["txn_count_1h"], tick["secs_since_last"], tick["amount_max_7d"]) == (None, -1, 0)
+    assert engine.process(payment(1, 5.0))["txn_count_1h"] == 1
+
+
+def test_fan_out_names_each_feature_by_its_key():
+    engine = engine_for("features party per card_id, device_id ttl 1d {\n  n = count() over 1h\n}")
+    engine.process(payment(0, 1.0, device_id="d1"))
+    out = engine.process(payment(1, 1.0, card_id="k2", device_id="d1"))
+    assert out == {"n@card_id": 1, "n@device_id": 2}
+
+
+def test_a_composite_key_is_one_key():
+    engine = engine_for("features cm per (card_id, merchant_id) ttl 1d {\n  n = count() over 1h\n}")
+    engine.process(payment(0, 1.0, merchant_id="m1"))
+    assert engine.process(payment(1, 1.0, merchant_id="m2")) == {"n": 1}
+    assert engine.process(payment(2, 1.0, merchant_id="m1")) == {"n": 2}
+
+
+def test_a_late_event_is_scored_but_changes_no_state():
+    engine = engine_for(
+        "features c per card_id ttl 1d {\n  n = count() over 1d\n  e = ema(amount, 3)\n}", lateness_ms=MINUTE
+    )
+    engine.process(payment(10, 10.0))
+    late = engine.process(payment(0, 1_000.0))
+    assert late == {"n": 1, "e": 10.0}  # its own window; the ema it sees, unchanged
+    assert engine.process(payment(11, 10.0)) == {"n": 2, "e": 10.0}
+
+
+def test_an_event_with_a_later_ts_is_not_in_an_earlier_events_window():
+    engine = engine_for("features c per card_id ttl 1d {\n  n = count() over 1h\n}")
+    engine.process(payment(30, 1.0))
+    assert engine.process(payment(20, 1.0)) == {"n": 1}
+    assert engine.process(payment(40, 1.0)) == {"n": 3}
+
+
+NULLS = {
+    "arithmetic with null": ("amount * 2", {"amount": None}, None),
+    "division by zero": ("amount / 0", {"amount": 3.0}, None),
+    "comparison with null": ("amount > 1", {"amount": None}, False),
+    "equals null": ("amount == null", {"amount": None}, True),
+    "coalesce": ("coalesce(amount, 7)", {"amount": None}, 7),
+    "log of zero": ("log(amount)", {"amount": 0.0}, None),
+    "in with null": ("mcc in (1, 2)", {"mcc": None}, False),
+    "default replaces null": ("amount / 0 default -1", {"amount": 1.0}, -1),
+}
+
+
+@pytest.mark.parametrize("expr, fields, expected", NULLS.values(), ids=NULLS.keys())
+def test_null_semantics(expr, fields, expected):
+    engine = engine_for(f"features c per card_id ttl 1d {{\n  x = {expr}\n}}")
+    assert engine.process({"ts": T0, "card_id": "k", **fields}) == {"x": expected}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 120), st.sampled_from(["approved", "declined", None]),
+                          st.one_of(st.none(), st.floats(0, 100))), max_size=40))  # fmt: skip
+def test_filtered_aggregates_equal_a_recount_of_the_history(rows):
+    engine = engine_for(
+        "features c per card_id ttl 1d {\n"
+        '  d = count(where status == "declined") over 10m\n'
+        '  s = sum(amount where status != "declined") over 30m exclude current\n'
+        "}"
+    )
+    seen: list[tuple[int, str | None, float | None]] = []
+    for minute, status, amount in sorted(rows, key=lambda r: r[0]):
+        ts = T0 + minute * MINUTE
+        out = engine.process({"ts": ts, "card_id": "k", "status": status, "amount": amount})
+        declined = [r for r in [*seen, (ts, status, amount)] if ts - 10 * MINUTE < r[0] <= ts and r[1] == "declined"]
+        summed = [r[2] for r in seen if ts - 30 * MINUTE < r[0] <= ts and r[1] != "declined" and r[2] is not None]
+        assert out["d"] == len(declined)
+        assert out["s"] == pytest.approx(math.fsum(summed))
+        seen.append((ts, status, amount))
+
+
+def test_dsl_eval_writes_one_line_per_event_in_input_order(tmp_path, capsys):
+    events = tmp_path / "events.jsonl"
+    events.write_text(
+        '{"event_id": "a", "ts": 1000, "card_id": "k", "amount": 5.0}\n'
+        '{"event_id": "b", "ts": 2000, "card_id": "k", "amount": 7.0}\n'
+    )
+    out = tmp_path / "features.jsonl"
+    examples = Path(__file__).parents[2] / "examples"
+    assert main(["dsl", "eval", str(examples / "payments.fdsl"), "--events", str(events), "--output", str(out)]) == 0
+    lines = out.read_text().splitlines()
+    assert [line.split('"features"')[0] for line in lines] == ['{"event_id":"a",', '{"event_id":"b",']
+    assert '"amount_sum_24h":12.0' in lines[1]
+
+
+def test_dsl_eval_stops_at_a_bad_line_with_its_number(tmp_path, capsys):
+    events = tmp_path / "events.jsonl"
+    events.write_text('{"event_id": "a", "ts": 1000}\n{"ts": "yesterday"}\n')
+    examples = Path(__file__).parents[2] / "examples"
+    assert main(["dsl", "eval", str(examples / "payments.fdsl"), "--events", str(events)]) == 1
+    assert capsys.readouterr().err.startswith(f"error: {events}:2: an event needs 'ts'")
