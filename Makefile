@@ -37,6 +37,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/flink_modes.py
+	$(BIN)/python bench/dsl_engine.py
 
 cluster-up: setup
 	$(BIN)/fraudscore flink start
