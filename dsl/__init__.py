@@ -1,11 +1,9 @@
-"""Feature DSL: parse and check feature definitions (../shared/DSL.md).
-
-The incremental engine and `dsl eval` come next (issue: Feature DSL); this package parses and checks.
-"""
+"""Feature DSL (../shared/DSL.md): parse and check feature files, compute their features per key."""
 
 from dsl.checker import check
+from dsl.engine import FeatureEngine
 from dsl.errors import DslError, DslSemanticError, DslSyntaxError
 from dsl.parser import parse
 from dsl.source import check_file
 
-__all__ = ["DslError", "DslSemanticError", "DslSyntaxError", "check", "check_file", "parse"]
+__all__ = ["DslError", "DslSemanticError", "DslSyntaxError", "FeatureEngine", "check", "check_file", "parse"]

@@ -58,8 +58,10 @@ class CompiledBlock:
         return WindowSpec("time", millis=millis, exclude_current=window.exclude_current)
 
     def new_state(self) -> KeyState:
-        functions = {call: _STATE_FACTORIES[call.function](call) for call in self.stateful}
-        return KeyState(KeyLog(self.specs, self.lateness_ms, self.ttl_ms), functions)
+        return KeyState(KeyLog(self.specs, self.lateness_ms, self.ttl_ms), self._new_functions())
+
+    def _new_functions(self) -> dict[ast.Call, Any]:
+        return {call: _STATE_FACTORIES[call.function](call) for call in self.stateful}
 
     def evaluate(self, event: dict[str, Any], state: KeyState | None) -> dict[str, Any]:
         """The block's features for `event`; updates `state` unless the event is late (or state is None:
@@ -68,7 +70,7 @@ class CompiledBlock:
             return {f.name: f.default.value if f.default else None for f in self.block.features}
         ts = event["ts"]
         if state.log.newest_ts is not None and ts - state.log.newest_ts > self.ttl_ms:
-            state.functions = self.new_state().functions  # idle past the ttl: start afresh
+            state.functions = self._new_functions()  # idle past the ttl: start afresh
         late = state.log.is_late(ts)
         inputs = tuple(self._aggregate_input(node, event) for node in self.aggregates)
         windows = dict(zip(self.aggregates, state.log.update(ts, inputs), strict=True))
