@@ -72,7 +72,9 @@ class CompiledBlock:
         if state.log.newest_ts is not None and ts - state.log.newest_ts > self.ttl_ms:
             state.functions = self._new_functions()  # idle past the ttl: start afresh
         late = state.log.is_late(ts)
-        inputs = tuple(self._aggregate_input(node, event) for node in self.aggregates)
+        # Aggregates read event fields only (the checker sees to it): no features, no stateful calls.
+        fields_only = _Scope(event, {}, {}, late=True)
+        inputs = tuple(_aggregate_input(node, fields_only) for node in self.aggregates)
         windows = dict(zip(self.aggregates, state.log.update(ts, inputs), strict=True))
         scope = _Scope(event, windows, state.functions, late)
         features: dict[str, Any] = {}
@@ -81,14 +83,15 @@ class CompiledBlock:
             features[feature.name] = feature.default.value if value is None and feature.default else value
         return {f.name: features[f.name] for f in self.block.features}
 
-    def _aggregate_input(self, node: ast.Windowed, event: dict[str, Any]) -> Any:
-        call = node.call
-        scope = _Scope(event, {}, {}, late=True)
-        if call.where is not None and scope.eval(call.where, {}) is not True:
-            return None
-        if not call.args:
-            return 1
-        return finite(scope.eval(call.args[0], {}))
+
+def _aggregate_input(node: ast.Windowed, scope: _Scope) -> Any:
+    """What the event adds to one aggregate: its value, 1 for `count()`, None if filtered out or null."""
+    call = node.call
+    if call.where is not None and scope.eval(call.where, {}) is not True:
+        return None
+    if not call.args:
+        return 1
+    return finite(scope.eval(call.args[0], {}))
 
 
 class FeatureEngine:

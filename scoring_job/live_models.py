@@ -112,7 +112,7 @@ class LiveModels:
         previous = table.get(message.model_id)
         state.put(_spec_key(message.model_id, message.version), message.payload["pmml"])
         table[message.model_id] = {**entry, "version": message.version}
-        state.put(_LIVE, orjson.dumps(table, option=orjson.OPT_SORT_KEYS).decode())
+        _put_table(state, table)
         if previous and previous["version"] != message.version:
             state.remove(_spec_key(message.model_id, previous["version"]))
         self._compiled[(message.model_id, message.version)] = evaluator
@@ -123,7 +123,7 @@ class LiveModels:
         previous = table.pop(message.model_id, None)
         if previous is None:
             raise ControlMessageError(f"model {message.model_id!r} is not live")
-        state.put(_LIVE, orjson.dumps(table, option=orjson.OPT_SORT_KEYS).decode())
+        _put_table(state, table)
         state.remove(_spec_key(message.model_id, previous["version"]))
         return Applied(f"{message.model_id} retired")
 
@@ -152,6 +152,11 @@ class LiveModels:
 
 def _table(state: StateView) -> dict[str, dict[str, Any]]:
     return orjson.loads(state.get(_LIVE) or "{}")
+
+
+def _put_table(state: StateView, table: dict[str, dict[str, Any]]) -> None:
+    # Sorted keys: the same table is the same text, which is what live() compares to skip re-reading.
+    state.put(_LIVE, orjson.dumps(table, option=orjson.OPT_SORT_KEYS).decode())
 
 
 def _live_entry(payload: dict[str, Any]) -> dict[str, Any]:
