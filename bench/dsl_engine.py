@@ -1,14 +1,16 @@
 """Feature engine throughput, one process: DSL.md's example, its `card` block alone and the whole file.
 
-    .venv/bin/python bench/dsl_engine.py [--events 50000]
+    .venv/bin/python bench/dsl_engine.py [--events 50000] [--repeats 3]
 
 Synthetic payments over 2,000 cards, 500 devices and 300 merchants, one every 50 ms on average, with a
-few ticks for the market block; events/s is wall time over all events, after a warm-up of 2,000.
+few ticks for the market block; events/s is wall time over all events after a warm-up of 2,000, the best
+of --repeats runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import random
 import sys
 import time
@@ -43,26 +45,31 @@ def events(count: int, seed: int = 1) -> list[dict]:
     return out
 
 
-def rate(featureset: ast.FeatureSet, stream: list[dict]) -> float:
-    engine = FeatureEngine(featureset)
-    for event in stream[:2_000]:
-        engine.process(event)
-    started = time.perf_counter()
-    for event in stream[2_000:]:
-        engine.process(event)
-    return (len(stream) - 2_000) / (time.perf_counter() - started)
+def rate(featureset: ast.FeatureSet, stream: list[dict], repeats: int) -> float:
+    """The best of `repeats` runs from a fresh engine: the machine is shared, the best run is the engine's."""
+    best = math.inf
+    for _ in range(repeats):
+        engine = FeatureEngine(featureset)
+        for event in stream[:2_000]:
+            engine.process(event)
+        started = time.perf_counter()
+        for event in stream[2_000:]:
+            engine.process(event)
+        best = min(best, time.perf_counter() - started)
+    return (len(stream) - 2_000) / best
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=50_000)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     whole = parse(EXAMPLE.read_text())
     card = ast.FeatureSet(whole.name, whole.version, whole.blocks[:1], whole.span)
     stream = events(args.events)
     print(f"{'feature set':<32} {'events/s':>10}")
     for name, featureset in (("card block (17 features)", card), ("whole example (4 blocks)", whole)):
-        print(f"{name:<32} {rate(featureset, stream):>10,.0f}", flush=True)
+        print(f"{name:<32} {rate(featureset, stream, args.repeats):>10,.0f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -321,3 +321,9 @@ def _count(bounds: tuple[int, int]) -> str:
     if low == high:
         return f"{low} argument{'s' if low != 1 else ''}"
     return f"{low} to {high} arguments" if high < 99 else f"at least {low} argument{'s' if low != 1 else ''}"
+
+
+def value_type(expr: ast.Expr, block: ast.Block) -> str:
+    """The static type of an aggregate's argument in a checked block: number, timestamp, string, bool or any."""
+    scope = _Scope(block, {f.name: f for f in block.features}, {})
+    return _ExprChecker(scope).type_of(expr, in_window=True)

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from dsl import ast
-from dsl.checker import STATEFUL
-from dsl.evaluate import SCALAR_FUNCTIONS, arithmetic, compare, finite, logical
+from dsl.checker import ANY, NUMERIC_AGGREGATES, STATEFUL, value_type
+from dsl.compiler import InputKey, compile_block
 from dsl.stateful import Bollinger, Ema, Ewma, LogReturn, Macd, Prev, Rsi
-from dsl.windows import AggregateSpec, KeyLog, WindowSpec
+from dsl.windows import AggregateSpec, KeyLog, WindowPlan, WindowSpec
 
 DEFAULT_LATENESS_MS = 3_600_000
 _WITHOUT_WINDOWS_TTL_MS = 7 * 86_400_000  # a block with no time window keeps an idle key a week
@@ -30,68 +30,73 @@ _STATE_FACTORIES: dict[str, Callable[[ast.Call], Any]] = {
 
 @dataclass
 class KeyState:
-    """Everything one key of one block remembers: the window log and each stateful function."""
+    """Everything one key of one block remembers: its windows and each stateful function."""
 
     log: KeyLog
-    functions: dict[ast.Call, Any] = field(default_factory=dict)
+    functions: list[Any] = field(default_factory=list)
 
 
 class CompiledBlock:
-    """One `features` block, ready to evaluate: its aggregates, stateful calls and feature order."""
+    """One `features` block, ready to evaluate: its window plan, stateful calls and generated code."""
 
     def __init__(self, block: ast.Block, lateness_ms: int) -> None:
         self.block = block
-        self.lateness_ms = lateness_ms
         windowed = _unique(n for f in block.features for n in ast.walk(f.expr) if isinstance(n, ast.Windowed))
         self.ttl_ms = block.ttl.millis if block.ttl else _default_ttl(windowed)
-        self.aggregates = {node: i for i, node in enumerate(windowed)}
-        self.specs = [AggregateSpec(n.call.function, self._window_spec(n.window)) for n in windowed]
+        inputs: dict[InputKey, int] = {}
+        specs = []
+        for node in windowed:
+            key = _input_key(node, block)
+            source = inputs.setdefault(key, len(inputs))
+            specs.append(AggregateSpec(node.call.function, self._window_spec(node.window), source))
+        self.plan = WindowPlan(specs, lateness_ms, self.ttl_ms)
         self.stateful = _unique(
             n for f in block.features for n in ast.walk(f.expr) if isinstance(n, ast.Call) and n.function in STATEFUL
         )
-        self.order = _dependency_order(block.features)
+        windows = {node: i for i, node in enumerate(windowed)}
+        order = _dependency_order(block.features)
+        self.code = compile_block(block, order, list(inputs), windows, {c: i for i, c in enumerate(self.stateful)})
+        self.defaults = {f.name: f.default.value if f.default else None for f in block.features}
 
     def _window_spec(self, window: ast.Window) -> WindowSpec:
         if window.kind == "last":
             return WindowSpec("last", count=window.count, exclude_current=window.exclude_current)
         millis = window.duration.millis if window.kind == "time" else self.ttl_ms
-        return WindowSpec("time", millis=millis, exclude_current=window.exclude_current)
+        tile_ms = window.every.millis if window.every is not None else 0
+        return WindowSpec("time", millis=millis, exclude_current=window.exclude_current, tile_ms=tile_ms)
 
     def new_state(self) -> KeyState:
-        return KeyState(KeyLog(self.specs, self.lateness_ms, self.ttl_ms), self._new_functions())
+        return KeyState(self.plan.new_log(), self._new_functions())
 
-    def _new_functions(self) -> dict[ast.Call, Any]:
-        return {call: _STATE_FACTORIES[call.function](call) for call in self.stateful}
+    def _new_functions(self) -> list[Any]:
+        return [_STATE_FACTORIES[call.function](call) for call in self.stateful]
 
     def evaluate(self, event: dict[str, Any], state: KeyState | None) -> dict[str, Any]:
         """The block's features for `event`; updates `state` unless the event is late (or state is None:
         the key is null, and the block gives its defaults)."""
         if state is None:
-            return {f.name: f.default.value if f.default else None for f in self.block.features}
+            return dict(self.defaults)
         ts = event["ts"]
-        if state.log.newest_ts is not None and ts - state.log.newest_ts > self.ttl_ms:
+        log = state.log
+        if log.newest_ts is not None and ts - log.newest_ts > self.ttl_ms:
             state.functions = self._new_functions()  # idle past the ttl: start afresh
-        late = state.log.is_late(ts)
-        # Aggregates read event fields only (the checker sees to it): no features, no stateful calls.
-        fields_only = _Scope(event, {}, {}, late=True)
-        inputs = tuple(_aggregate_input(node, fields_only) for node in self.aggregates)
-        windows = dict(zip(self.aggregates, state.log.update(ts, inputs), strict=True))
-        scope = _Scope(event, windows, state.functions, late)
-        features: dict[str, Any] = {}
-        for feature in self.order:
-            value = finite(scope.eval(feature.expr, features))
-            features[feature.name] = feature.default.value if value is None and feature.default else value
-        return {f.name: features[f.name] for f in self.block.features}
+        late = self.plan.is_late(log, ts)
+        windows = self.plan.update(log, ts, self.code.inputs(event))
+        return self.code.features(event, windows, state.functions, late, ts)
 
 
-def _aggregate_input(node: ast.Windowed, scope: _Scope) -> Any:
-    """What the event adds to one aggregate: its value, 1 for `count()`, None if filtered out or null."""
+def _input_key(node: ast.Windowed, block: ast.Block) -> InputKey:
+    """What the event adds to an aggregate; aggregates with the same key share one input (and, over the
+    same window, one accumulator): `avg(amount)` and `stddev(amount)` over 30d keep one sum."""
     call = node.call
-    if call.where is not None and scope.eval(call.where, {}) is not True:
-        return None
     if not call.args:
-        return 1
-    return finite(scope.eval(call.args[0], {}))
+        return None, call.where, "any"
+    kind = value_type(call.args[0], block)
+    if call.function in NUMERIC_AGGREGATES:
+        kind = "number"
+    elif call.function in ("min", "max") and kind == ANY:
+        kind = "number"  # min and max compare: values of one type only
+    return call.args[0], call.where, kind
 
 
 class FeatureEngine:
@@ -107,97 +112,51 @@ class FeatureEngine:
     def __init__(self, featureset: ast.FeatureSet, lateness_ms: int = DEFAULT_LATENESS_MS) -> None:
         self.featureset = featureset
         self.blocks = [CompiledBlock(b, lateness_ms) for b in featureset.blocks]
-        self.states: dict[tuple[str, str, Any], KeyState] = {}
+        self.routes = [route for compiled in self.blocks for route in _routes(compiled)]
 
     def process(self, event: dict[str, Any]) -> dict[str, Any]:
         """Every feature for one event, fan-out features named `feature@key`."""
         features: dict[str, Any] = {}
-        for compiled in self.blocks:
-            block = compiled.block
-            if block.composite or len(block.keys) == 1:
-                key = tuple(event.get(k) for k in block.keys)
-                state = self._state(compiled, ",".join(block.keys), key)
-                features.update(compiled.evaluate(event, state))
-                continue
-            for key_field in block.keys:
-                state = self._state(compiled, key_field, (event.get(key_field),))
-                for name, value in compiled.evaluate(event, state).items():
-                    features[f"{name}@{key_field}"] = value
+        get = event.get
+        for compiled, fields, suffix, states in self.routes:
+            key = tuple(map(get, fields))
+            state = None if None in key else _state(compiled, states, key)
+            values = compiled.evaluate(event, state)
+            if suffix is None:
+                features.update(values)
+            else:
+                features.update({name + suffix: value for name, value in values.items()})
         return features
 
-    def _state(self, compiled: CompiledBlock, key_fields: str, key: tuple[Any, ...]) -> KeyState | None:
-        if any(part is None for part in key):
-            return None
-        state_key = (compiled.block.name, key_fields, key)
-        if state_key not in self.states:
-            self.states[state_key] = compiled.new_state()
-        return self.states[state_key]
+    def keys(self) -> int:
+        """How many keys hold state, over every block."""
+        return sum(len(route.states) for route in self.routes)
 
 
-class _Scope:
-    """Evaluates expressions for one event: fields, earlier features, window results, stateful calls."""
+class _Route(NamedTuple):
+    """One way an event reaches a block's state: by its key fields (one key, or each of a fan-out)."""
 
-    def __init__(self, event: dict[str, Any], windows: dict, functions: dict, late: bool) -> None:
-        self.event, self.windows, self.functions, self.late = event, windows, functions, late
-        self.called: dict[ast.Call, Any] = {}
-
-    def eval(self, node: ast.Expr, features: dict[str, Any]) -> Any:  # noqa: PLR0911 - one case per node kind
-        if isinstance(node, ast.Literal):
-            return node.value
-        if isinstance(node, ast.Name):
-            return features[node.name] if node.name in features else self.event.get(node.name)
-        if isinstance(node, ast.Windowed):
-            return self.windows[node]
-        if isinstance(node, ast.Unary):
-            value = self.eval(node.operand, features)
-            if node.op == "not":
-                return None if value is None else not value
-            return arithmetic("-", 0, value)
-        if isinstance(node, ast.Binary):
-            return self._binary(node, features)
-        if isinstance(node, ast.In):
-            value = self.eval(node.operand, features)
-            return value is not None and any(value == option.value for option in node.options)
-        if isinstance(node, ast.Member):
-            outputs = self.eval(node.target, features)
-            return outputs[node.member]
-        return self._call(node, features)
-
-    def _binary(self, node: ast.Binary, features: dict[str, Any]) -> Any:
-        left, right = self.eval(node.left, features), self.eval(node.right, features)
-        if node.op in ("and", "or"):
-            return logical(node.op, left, right)
-        if node.op in ("==", "!=", "<", "<=", ">", ">="):
-            return compare(node.op, left, right)
-        if node.op == "-" and _is_timestamp(node.left) and _is_timestamp(node.right):
-            difference = arithmetic("-", left, right)
-            return None if difference is None else difference / 1000.0  # timestamps differ in seconds
-        return arithmetic(node.op, left, right)
-
-    def _call(self, node: ast.Call, features: dict[str, Any]) -> Any:
-        if node.function in STATEFUL:
-            return self._stateful(node, features)
-        args = [self.eval(a, features) for a in node.args]  # all arguments, so every state updates
-        if node.function == "if":
-            return args[1] if args[0] is True else args[2]
-        return SCALAR_FUNCTIONS[node.function](*args)
-
-    def _stateful(self, node: ast.Call, features: dict[str, Any]) -> Any:
-        if node not in self.called:  # one update per event even where a call appears twice
-            state = self.functions[node]
-            x = finite(self.eval(node.args[0], features))
-            if x is not None and not self.late:
-                state.update(x, self.event["ts"])
-            self.called[node] = state.value()
-        return self.called[node]
+    compiled: CompiledBlock
+    fields: tuple[str, ...]
+    suffix: str | None  # `@card_id` for a fan-out block's features
+    states: dict[tuple[Any, ...], KeyState]
 
 
-def _is_timestamp(node: ast.Expr) -> bool:
-    if isinstance(node, ast.Name):
-        return node.name == "ts"
-    if isinstance(node, ast.Windowed):
-        return node.call.function in ("first", "last", "min", "max") and _is_timestamp(node.call.args[0])
-    return False
+def _routes(compiled: CompiledBlock) -> list[_Route]:
+    block = compiled.block
+    if block.composite or len(block.keys) == 1:
+        return [_Route(compiled, block.keys, None, {})]
+    return [_Route(compiled, (key,), f"@{key}", {}) for key in block.keys]
+
+
+def _state(compiled: CompiledBlock, states: dict, key: tuple[Any, ...]) -> KeyState | None:
+    try:
+        state = states.get(key)
+    except TypeError:  # a list or an object where an id belongs: the block's defaults, as for a null key
+        return None
+    if state is None:
+        state = states[key] = compiled.new_state()
+    return state
 
 
 def _default_ttl(windowed: list[ast.Windowed]) -> int:

@@ -1,152 +1,328 @@
-"""Exact windowed aggregates for one key: the per-key event log and what DSL.md says a window holds.
+"""Windowed aggregates for one key: what DSL.md says a window holds, kept incrementally.
 
-The caller maps each event to one input per aggregate (the aggregated value, or None where the value is
-null or the `where` filter rejects the event; `count()` gets 1 for every event it counts). This module
-keeps the log of past inputs, bounded by the largest window, the lateness and the largest `last N`, and
-answers every aggregate for the current event. It scans each window: exact, not yet incremental.
+The caller maps each event to a tuple of inputs (an aggregated value, or None where the value is null or
+the `where` filter rejects the event; `count()` gets 1 for every event it counts); each aggregate reads
+one of them. A `WindowPlan` is built once per block; a `KeyLog` is one key's state, small and picklable.
+
+Exact windows share one log of past inputs in (ts, arrival) order, bounded by the largest window, the
+lateness and the largest `last N`. Each distinct window keeps accumulators over its part of the log, so
+an event in time order costs what enters and leaves the windows, not a rescan. An event older than the
+newest (out of order, or late) is answered by scanning its own windows; an out-of-order one then joins
+the log and the windows it falls in. Tiled windows (`over 7d every 1h`) live in `dsl.tiles`.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-COUNTING = {"count", "sum", "distinct"}  # an empty window gives 0, every other aggregate null
+from dsl.accumulators import ORDER_FREE, aggregate, family, new_accumulator
+from dsl.tiles import TilePlan, Tiles
+
+_COMPACT_AFTER = 256  # dead entries at the head of the log before the list is shortened
+EVICT_EVERY = 16  # events between evictions: the log holds at most this many entries it no longer needs
 
 
 @dataclass(frozen=True)
 class WindowSpec:
-    """`over 1h` (kind time), `over last 20` (kind last), `over lifetime` (time over the ttl)."""
+    """`over 1h` (kind time), `over last 20` (kind last), `over lifetime` (time over the ttl);
+    `tile_ms` > 0 for `over 7d every 1h`."""
 
     kind: str  # "time" or "last"
     millis: int = 0
     count: int = 0
     exclude_current: bool = False
+    tile_ms: int = 0
 
 
 @dataclass(frozen=True)
 class AggregateSpec:
     function: str
     window: WindowSpec
+    source: int | None = None  # which input it reads; None: the input at its own position
 
 
-@dataclass
-class _Entry:
-    ts: int
-    seq: int
-    inputs: tuple[Any, ...]
+class _Place(NamedTuple):
+    """Where one aggregate is answered: which window, which accumulator, and whether it adds the event."""
 
-    def sort_key(self) -> tuple[int, int]:
-        return self.ts, self.seq
+    tiled: bool
+    window: int
+    slot: int
+    function: str
+    source: int
+    include: bool
+
+
+@dataclass(frozen=True)
+class _SlidePlan:
+    """An exact window over past events: `time` (now - millis, now] or the `last` count entries."""
+
+    kind: str
+    millis: int
+    count: int
+    slots: tuple[tuple[int, str, frozenset[str]], ...]  # its accumulators: (input, family, functions)
 
 
 class KeyLog:
-    """The state of one key for one block: past inputs in (ts, arrival) order, and the newest ts.
+    """One key's window state: the log of past inputs (entries[start:], each (ts, seq, inputs)), the
+    newest ts, where each exact window starts in the log, every accumulator, and the tiled windows."""
 
-    >>> log = KeyLog([AggregateSpec("sum", WindowSpec("time", millis=10))], lateness_ms=100, ttl_ms=1000)
-    >>> [log.update(ts, (x,))[0] for ts, x in [(0, 1.0), (5, 2.0), (12, 4.0)]]
+    __slots__ = ("accumulators", "entries", "late_events", "los", "newest_ts", "next_seq", "start", "tiles")
+
+    def __init__(self, los: list[int], accumulators: list[Any], tiles: list[Tiles]) -> None:
+        self.entries: list[tuple[int, int, tuple[Any, ...]]] = []
+        self.start = 0
+        self.newest_ts: int | None = None
+        self.next_seq = 0
+        self.late_events = 0
+        self.los = los
+        self.accumulators = accumulators
+        self.tiles = tiles
+
+    def __getstate__(self) -> dict[str, Any]:
+        self._compact()  # what is pickled is what is live
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+
+    def _compact(self) -> None:
+        if self.start:
+            del self.entries[: self.start]
+            self.los = [lo - self.start for lo in self.los]
+            self.start = 0
+
+    def __len__(self) -> int:
+        return len(self.entries) - self.start
+
+
+class WindowPlan:
+    """The windows of one block and the accumulators each needs, shared by every key.
+
+    >>> plan = WindowPlan([AggregateSpec("sum", WindowSpec("time", millis=10))], lateness_ms=100, ttl_ms=1000)
+    >>> log = plan.new_log()
+    >>> [plan.update(log, ts, (x,))[0] for ts, x in [(0, 1.0), (5, 2.0), (12, 4.0)]]
     [1.0, 3.0, 6.0]
     """
 
     def __init__(self, aggregates: Sequence[AggregateSpec], lateness_ms: int, ttl_ms: int) -> None:
         self.aggregates = tuple(aggregates)
-        self.lateness_ms = lateness_ms
-        self.ttl_ms = ttl_ms
-        self.entries: list[_Entry] = []
-        self.newest_ts: int | None = None
-        self.next_seq = 0
-        self.late_events = 0
-        self._keep_ms = max((a.window.millis for a in self.aggregates if a.window.kind == "time"), default=0)
-        self._keep_last = max((a.window.count for a in self.aggregates if a.window.kind == "last"), default=0)
+        self.lateness_ms, self.ttl_ms = lateness_ms, ttl_ms
+        self.slides: list[_SlidePlan] = []
+        self.tiles: list[TilePlan] = []
+        places = [self._place(i, spec) for i, spec in enumerate(self.aggregates)]
+        # Every exact window's accumulators in one flat list per key: position = offset of its window + slot.
+        self._offsets = [sum(len(s.slots) for s in self.slides[:i]) for i in range(len(self.slides))]
+        self._flat = [(source, fam, functions) for s in self.slides for source, fam, functions in s.slots]
+        self._flat_sources = tuple(source for source, _, _ in self._flat)
+        self._pairs = [tuple((self._offsets[i] + k, src) for k, (src, _, _) in enumerate(s.slots))
+                       for i, s in enumerate(self.slides)]  # fmt: skip
+        self._time_slides = [(i, s.millis, self._pairs[i]) for i, s in enumerate(self.slides) if s.kind == "time"]
+        self._last_slides = [(i, s.count) for i, s in enumerate(self.slides) if s.kind == "last"]
+        self.answers = [p._replace(slot=p.slot if p.tiled else self._offsets[p.window] + p.slot) for p in places]
+        self._exact_answers = [(p.slot, p.function, p.source, p.include) for p in self.answers]
+        self._keep_ms = max((s.millis for s in self.slides if s.kind == "time"), default=0)
+        self._keep_last = max((s.count for s in self.slides if s.kind == "last"), default=0)
 
-    def is_late(self, ts: int) -> bool:
-        return self.newest_ts is not None and ts < self.newest_ts - self.lateness_ms
+    def _place(self, index: int, spec: AggregateSpec) -> _Place:
+        """Where aggregate `index` is answered: its window and its slot among that window's accumulators."""
+        window, source = spec.window, index if spec.source is None else spec.source
+        include = not window.exclude_current
+        if window.tile_ms:
+            key = (window.millis, window.tile_ms)
+            position = _index_of([(t.millis, t.tile_ms) for t in self.tiles], key)
+            if position == len(self.tiles):
+                self.tiles.append(TilePlan(window.millis, window.tile_ms, self.lateness_ms))
+            slot = self.tiles[position].accumulator_for(source, family(spec.function), spec.function)
+            return _Place(True, position, slot, spec.function, source, include)
+        count = window.count - (0 if window.exclude_current else 1)  # the past part of `last N`
+        key = (window.kind, window.millis if window.kind == "time" else 0, count if window.kind == "last" else 0)
+        position = _index_of([(s.kind, s.millis, s.count) for s in self.slides], key)
+        if position == len(self.slides):
+            self.slides.append(_SlidePlan(key[0], key[1], key[2], ()))
+        slot = self._slide_accumulator(position, source, spec.function)
+        return _Place(False, position, slot, spec.function, source, include)
 
-    def update(self, ts: int, inputs: tuple[Any, ...]) -> list[Any]:
-        """Every aggregate for the event at `ts`; then the event joins the log unless it is late."""
-        if self.newest_ts is not None and ts - self.newest_ts > self.ttl_ms:
-            self.entries.clear()  # the key was idle for longer than its ttl: its state is gone
-        current = _Entry(ts, self.next_seq, inputs)
-        results = [self._aggregate(i, spec, current) for i, spec in enumerate(self.aggregates)]
-        if self.is_late(ts):
-            self.late_events += 1
+    def _slide_accumulator(self, position: int, source: int, function: str) -> int:
+        plan = self.slides[position]
+        fam = family(function)
+        slots = list(plan.slots)
+        for i, (src, existing_family, functions) in enumerate(slots):
+            if (src, existing_family) == (source, fam):
+                slots[i] = (src, fam, functions | {function})
+                break
+        else:
+            slots.append((source, fam, frozenset({function})))
+            i = len(slots) - 1
+        self.slides[position] = _SlidePlan(plan.kind, plan.millis, plan.count, tuple(slots))
+        return i
+
+    def new_log(self) -> KeyLog:
+        accumulators = [new_accumulator(fam, set(functions)) for _, fam, functions in self._flat]
+        return KeyLog([0] * len(self.slides), accumulators, [t.new_state() for t in self.tiles])
+
+    def is_late(self, log: KeyLog, ts: int) -> bool:
+        return log.newest_ts is not None and ts < log.newest_ts - self.lateness_ms
+
+    def update(self, log: KeyLog, ts: int, inputs: tuple[Any, ...]) -> list[Any]:
+        """Every aggregate for the event at `ts`; then the event joins the windows unless it is late."""
+        if log.newest_ts is not None and ts - log.newest_ts > self.ttl_ms:
+            self._forget(log)
+        in_order = log.newest_ts is None or ts >= log.newest_ts
+        if in_order and not self.tiles:  # the common case, kept tight
+            self._advance(log, ts)
+            accumulators = log.accumulators
+            results = [accumulators[position].result(function, inputs[source], include)
+                       for position, function, source, include in self._exact_answers]  # fmt: skip
+            self._append(log, ts, inputs)
             return results
-        self.next_seq += 1
-        bisect.insort(self.entries, current, key=_Entry.sort_key)
-        self.newest_ts = ts if self.newest_ts is None else max(self.newest_ts, ts)
-        self._evict()
+        late = self.is_late(log, ts)
+        if in_order:
+            self._advance(log, ts)
+        results = self._results(log, ts, inputs, in_order)
+        for plan, state in zip(self.tiles, log.tiles, strict=True):
+            plan.add(state, ts, inputs, late)
+        if late:
+            log.late_events += 1
+        elif in_order:
+            self._append(log, ts, inputs)
+        else:
+            self._insert(log, (ts, log.next_seq, inputs))
+            log.next_seq += 1
         return results
 
-    def _window(self, spec: WindowSpec, current: _Entry) -> list[_Entry]:
-        now = current.ts
-        upper = bisect.bisect_right(self.entries, (now, math.inf), key=_Entry.sort_key)
-        if spec.kind == "time":
-            lower = bisect.bisect_right(self.entries, (now - spec.millis, math.inf), key=_Entry.sort_key)
-            chosen = self.entries[lower:upper]
+    def _forget(self, log: KeyLog) -> None:
+        """The key was idle for longer than its ttl: its state is gone, its late-event count stays."""
+        fresh = self.new_log()
+        fresh.late_events = log.late_events
+        log.__setstate__({name: getattr(fresh, name) for name in KeyLog.__slots__})
+
+    def _advance(self, log: KeyLog, ts: int) -> None:
+        """Past entries at or before now - D leave each time window."""
+        entries, los, accumulators = log.entries, log.los, log.accumulators
+        end = len(entries)
+        for index, millis, pairs in self._time_slides:
+            lo, limit = los[index], ts - millis
+            while lo < end and entries[lo][0] <= limit:
+                _, seq, old = entries[lo]
+                for position, source in pairs:
+                    x = old[source]
+                    if x is not None:
+                        accumulators[position].remove(seq, x)
+                lo += 1
+            los[index] = lo
+
+    def _append(self, log: KeyLog, ts: int, inputs: tuple[Any, ...]) -> None:
+        """An event at or after the newest joins the log and every exact window."""
+        seq = log.next_seq
+        log.next_seq = seq + 1
+        log.entries.append((ts, seq, inputs))
+        for source, accumulator in zip(self._flat_sources, log.accumulators, strict=True):
+            x = inputs[source]
+            if x is not None:
+                accumulator.add(seq, x)
+        for index, count in self._last_slides:
+            while len(log.entries) - log.los[index] > count:
+                self._drop_oldest(log, index)
+        log.newest_ts = ts
+        if not seq % EVICT_EVERY:
+            self._evict(log)
+
+    def _drop_oldest(self, log: KeyLog, index: int) -> None:
+        _, seq, inputs = log.entries[log.los[index]]
+        for position, source in self._pairs[index]:
+            x = inputs[source]
+            if x is not None:
+                log.accumulators[position].remove(seq, x)
+        log.los[index] += 1
+
+    def _results(self, log: KeyLog, ts: int, inputs: tuple[Any, ...], in_order: bool) -> list[Any]:
+        tiled = [plan.answer_at(state, ts) for plan, state in zip(self.tiles, log.tiles, strict=True)]
+        results = []
+        for place in self.answers:
+            current = inputs[place.source]
+            if place.tiled:
+                summary = tiled[place.window][place.slot]
+            elif in_order:
+                summary = log.accumulators[place.slot]
+            else:
+                results.append(self._rescan(log, ts, current, place))
+                continue
+            results.append(summary.result(place.function, current, place.include))
+        return results
+
+    def _rescan(self, log: KeyLog, ts: int, current: Any, place: _Place) -> Any:
+        """An event older than the newest: its window is read from the log."""
+        values = self._scan(log, self.slides[place.window], ts, place.source)
+        if place.include and current is not None:
+            values.append(current)
+        return aggregate(place.function, values, current)
+
+    @staticmethod
+    def _scan(log: KeyLog, plan: _SlidePlan, now: int, source: int) -> list[Any]:
+        """The non-null past inputs of one window for an event older than the newest, read from the log."""
+        entries = log.entries
+        upper = bisect.bisect_right(entries, (now, math.inf), lo=log.start)
+        if plan.kind == "time":
+            lower = bisect.bisect_right(entries, (now - plan.millis, math.inf), lo=log.start, hi=upper)
         else:
-            wanted = spec.count if spec.exclude_current else spec.count - 1
-            chosen = self.entries[max(0, upper - wanted) : upper] if wanted > 0 else []
-        return chosen if spec.exclude_current else [*chosen, current]
+            lower = max(log.start, upper - plan.count)
+        return [e[2][source] for e in entries[lower:upper] if e[2][source] is not None]
 
-    def _aggregate(self, index: int, spec: AggregateSpec, current: _Entry) -> Any:
-        values = [e.inputs[index] for e in self._window(spec.window, current)]
-        present = [v for v in values if v is not None]
-        return aggregate(spec.function, present, current.inputs[index])
+    def _insert(self, log: KeyLog, entry: tuple) -> None:
+        """An out-of-order entry joins the log and each window it falls in."""
+        position = bisect.bisect_right(log.entries, entry[:2], lo=log.start)
+        log.entries.insert(position, entry)
+        for index, plan in enumerate(self.slides):
+            lo = log.los[index]
+            if plan.kind == "time":
+                joins = entry[0] > log.newest_ts - plan.millis
+            else:
+                joins = position > lo or (position == lo and len(log.entries) - 1 - lo < plan.count)
+            if not joins:
+                log.los[index] += 1  # it lands before the window: the window's start moves with the log
+                continue
+            if plan.kind == "last" and len(log.entries) - lo > plan.count:
+                self._drop_oldest(log, index)
+            self._join(log, index, entry)
 
-    def _evict(self) -> None:
+    def _join(self, log: KeyLog, index: int, entry: tuple) -> None:
+        """Order-free accumulators take the entry; the others are rebuilt from the window, in order."""
+        _, seq, inputs = entry
+        window = log.entries[log.los[index] :]
+        for position, source in self._pairs[index]:
+            accumulator = log.accumulators[position]
+            if isinstance(accumulator, ORDER_FREE):
+                if inputs[source] is not None:
+                    accumulator.add(seq, inputs[source])
+                continue
+            _, fam, functions = self._flat[position]
+            rebuilt = new_accumulator(fam, set(functions))
+            for _, other_seq, other_inputs in window:
+                if other_inputs[source] is not None:
+                    rebuilt.add(other_seq, other_inputs[source])
+            log.accumulators[position] = rebuilt
+
+    def _evict(self, log: KeyLog) -> None:
         """Drop what no accepted event can need: older than every window reaching back from the oldest
         ts still accepted (newest - lateness), except the `last N` entries before that point."""
-        oldest_accepted = self.newest_ts - self.lateness_ms
-        time_cut = bisect.bisect_right(self.entries, (oldest_accepted - self._keep_ms, math.inf), key=_Entry.sort_key)
-        before = bisect.bisect_right(self.entries, (oldest_accepted, math.inf), key=_Entry.sort_key)
-        last_cut = max(0, before - self._keep_last)
-        cut = min(time_cut, last_cut) if self._keep_last else time_cut
-        if cut:
-            del self.entries[:cut]
+        entries = log.entries
+        oldest_accepted = log.newest_ts - self.lateness_ms
+        cut = bisect.bisect_right(entries, (oldest_accepted - self._keep_ms, math.inf), lo=log.start)
+        if self._keep_last:
+            before = bisect.bisect_right(entries, (oldest_accepted, math.inf), lo=log.start)
+            cut = min(cut, max(log.start, before - self._keep_last))
+        cut = min(cut, *log.los) if log.los else cut
+        if cut > log.start:
+            log.start = cut
+            if cut >= _COMPACT_AFTER and cut * 2 >= len(entries):
+                log._compact()
 
 
-def aggregate(function: str, values: list[Any], current: Any = None) -> Any:
-    """One aggregate over the non-null values of a window, in window order.
-
-    >>> aggregate("stddev", [1.0, 3.0]), aggregate("avg", []), aggregate("count", [])
-    (1.0, None, 0)
-    """
-    if not values:
-        return 0 if function in COUNTING else None
-    return _AGGREGATES[function](values, current)
-
-
-def _mean(values: list[float]) -> float:
-    return math.fsum(values) / len(values)
-
-
-def _variance(values: list[float]) -> float:
-    mean = _mean(values)
-    return math.fsum((v - mean) ** 2 for v in values) / len(values)
-
-
-def _zscore(values: list[float], current: float | None) -> float | None:
-    std = math.sqrt(_variance(values))
-    return None if current is None or std == 0 else _finite((current - _mean(values)) / std)
-
-
-_AGGREGATES: dict[str, Callable[[list[Any], Any], Any]] = {
-    "count": lambda values, _: len(values),
-    "distinct": lambda values, _: len(set(values)),
-    "first": lambda values, _: values[0],
-    "last": lambda values, _: values[-1],
-    "min": lambda values, _: min(values),
-    "max": lambda values, _: max(values),
-    "sum": lambda values, _: _finite(math.fsum(values)),
-    "avg": lambda values, _: _finite(_mean(values)),
-    "var": lambda values, _: _finite(_variance(values)),
-    "stddev": lambda values, _: _finite(math.sqrt(_variance(values))),
-    "zscore": _zscore,
-}
-
-
-def _finite(value: float) -> float | None:
-    return value if math.isfinite(value) else None
+def _index_of(keys: list, key: Any) -> int:
+    """Where `key` is in `keys`, or len(keys): the place a new one takes."""
+    return keys.index(key) if key in keys else len(keys)

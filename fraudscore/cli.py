@@ -143,7 +143,7 @@ def _read_events(path: Path) -> Iterator[dict]:
                 event = orjson.loads(line)
             except orjson.JSONDecodeError as exc:
                 raise FraudError(f"{path}:{number}: not JSON ({exc})") from None
-            if not isinstance(event, dict) or not isinstance(event.get("ts"), int):
+            if not isinstance(event, dict) or type(event.get("ts")) is not int:
                 raise FraudError(f"{path}:{number}: an event needs 'ts' in epoch milliseconds (an integer)")
             yield event
 
