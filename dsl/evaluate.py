@@ -16,6 +16,9 @@ _ORDER: dict[str, Callable[[Any, Any], bool]] = {
 }  # fmt: skip
 
 
+_NUMBERS = (int, float)  # bool is not one: `true + 1` is null
+
+
 def finite(value: Any) -> Any:
     """NaN and infinities become null; everything else is itself."""
     if isinstance(value, float) and not math.isfinite(value):
@@ -29,8 +32,8 @@ def arithmetic(op: str, left: Any, right: Any) -> Any:
     >>> arithmetic("/", 1, 0), arithmetic("+", None, 1), arithmetic("*", 2, 3.5)
     (None, None, 7.0)
     """
-    if left is None or right is None or isinstance(left, bool) or isinstance(right, bool):
-        return None
+    if left.__class__ not in _NUMBERS or right.__class__ not in _NUMBERS:
+        return None  # null, or what an event carries where a number belongs (a string, true): null
     try:
         return finite(_ARITHMETIC[op](left, right))
     except (ZeroDivisionError, OverflowError, TypeError):
@@ -79,9 +82,12 @@ def _math(function: Callable[[float], float]) -> Callable[..., Any]:
 
 
 def _round(x: Any, digits: Any = 0) -> Any:
-    if x is None or digits is None:
+    if x.__class__ not in _NUMBERS or digits.__class__ not in _NUMBERS:
         return None
-    return finite(round(float(x), int(digits)))
+    try:
+        return finite(round(float(x), int(digits)))
+    except (OverflowError, ValueError):
+        return None
 
 
 def _text(function: Callable[[str], str]) -> Callable[[Any], Any]:
@@ -89,7 +95,12 @@ def _text(function: Callable[[str], str]) -> Callable[[Any], Any]:
 
 
 def _extreme(pick: Callable[..., Any]) -> Callable[[Any, Any], Any]:
-    return lambda a, b: None if a is None or b is None else pick(a, b)
+    def apply(a: Any, b: Any) -> Any:
+        if a.__class__ in _NUMBERS and b.__class__ in _NUMBERS:
+            return pick(a, b)
+        return pick(a, b) if a.__class__ is str and b.__class__ is str else None
+
+    return apply
 
 
 SCALAR_FUNCTIONS: dict[str, Callable[..., Any]] = {

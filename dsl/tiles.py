@@ -166,11 +166,11 @@ class TilePlan:
         in_window = tile > state.newest - self.span
         key = (ts, state.arrivals)
         state.arrivals += 1
-        for (source, _, _), summary, window in zip(self.slots, summaries, state.running, strict=True):
+        for (source, fam, _), summary, window in zip(self.slots, summaries, state.running, strict=True):
             x = inputs[source]
             if x is None:
                 continue
-            if isinstance(summary, set):
+            if fam == "distinct":  # a window counts the tiles a value is in: once per tile
                 if x in summary:
                     continue
                 summary.add(x)
@@ -180,21 +180,41 @@ class TilePlan:
                 window.add(key, x)
 
     def _roll(self, state: Tiles, tile: int, ts: int) -> None:
-        """The newest tile moves on: forget tiles no accepted event can reach, rebuild the window."""
-        state.newest = tile
+        """The newest tile moves on: tiles that leave the window are taken out of it (sums and distinct
+        counts subtract; min, max, first and last are merged again), tiles no accepted event can reach
+        are forgotten."""
+        previous, state.newest = state.newest, tile
+        if tile - previous >= self.span:
+            state.running = self._window(state, tile)
+        else:
+            leaving = [
+                state.tiles[i] for i in range(previous - self.span + 1, tile - self.span + 1) if i in state.tiles
+            ]
+            for slot, window in enumerate(state.running):
+                if isinstance(window, Moments):
+                    for summaries in leaving:
+                        window.merge(summaries[slot], sign=-1)
+                elif isinstance(window, Distinct):
+                    for summaries in leaving:
+                        for x in summaries[slot]:
+                            window.remove(0, x)
+                elif leaving:
+                    state.running[slot] = self._window(state, tile, slot)
         oldest_needed = (ts - self.lateness_ms) // self.tile_ms - self.span + 1
-        for index in [i for i in state.tiles if i < oldest_needed]:
-            del state.tiles[index]
-        state.running = self._window(state, tile)
+        if min(state.tiles, default=oldest_needed) < oldest_needed:
+            for index in [i for i in state.tiles if i < oldest_needed]:
+                del state.tiles[index]
 
-    def _window(self, state: Tiles, tile: int) -> list[Any]:
+    def _window(self, state: Tiles, tile: int, slot: int | None = None) -> Any:
+        """The summaries of the window ending with `tile`, merged afresh (only `slot`'s, if given)."""
         window = self._empty(in_tile=False)
+        slots = range(len(window)) if slot is None else [slot]
         for index in range(tile - self.span + 1, tile + 1):
             summaries = state.tiles.get(index)
             if summaries is not None:
-                for merged, summary in zip(window, summaries, strict=True):
-                    _merge(merged, summary)
-        return window
+                for i in slots:
+                    _merge(window[i], summaries[i])
+        return window if slot is None else window[slot]
 
 
 def tiles_held(millis: int, tile_ms: int, lateness_ms: int) -> int:

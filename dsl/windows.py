@@ -181,13 +181,15 @@ class WindowPlan:
             self._append(log, ts, inputs)
             return results
         late = self.is_late(log, ts)
-        if in_order:
+        if in_order and self.slides:
             self._advance(log, ts)
         results = self._results(log, ts, inputs, in_order)
         for plan, state in zip(self.tiles, log.tiles, strict=True):
             plan.add(state, ts, inputs, late)
         if late:
             log.late_events += 1
+        elif not self.slides:  # tiled windows only: no log to keep
+            log.newest_ts = ts if log.newest_ts is None else max(log.newest_ts, ts)
         elif in_order:
             self._append(log, ts, inputs)
         else:

@@ -96,15 +96,20 @@ def cmd_topics(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_dsl_check(args: argparse.Namespace, settings: Settings) -> int:
-    """`FILE:LINE:COL: error: MESSAGE`, the line and a caret, for every problem; exit 1 if any."""
+    """`FILE:LINE:COL: error: MESSAGE`, the line and a caret, for every problem; exit 1 if any.
+    With --explain, each valid file's state per feature and per key."""
     from dsl import check_file
+    from dsl.explain import explain
 
     failed = False
     for path in args.files:
-        _, errors = check_file(Path(path))
+        featureset, errors = check_file(Path(path))
         for error in errors:
             print(error.render())
         failed = failed or bool(errors)
+        if args.explain and featureset is not None and not errors:
+            print(f"{path}:")
+            print("\n".join(f"  {line}" if line else "" for line in explain(featureset)))
     if not failed:
         print(f"{len(args.files)} file{'s' if len(args.files) != 1 else ''} OK")
     return 1 if failed else 0
@@ -228,6 +233,7 @@ def parser() -> argparse.ArgumentParser:
     dsl = sub.add_parser("dsl", help="feature DSL files").add_subparsers(dest="dsl_command", required=True)
     dsl_check = dsl.add_parser("check", help="parse and check .fdsl files; exit 1 on any error")
     dsl_check.add_argument("files", nargs="+")
+    dsl_check.add_argument("--explain", action="store_true", help="print the state each feature keeps per key")
     dsl_check.set_defaults(run=cmd_dsl_check)
     dsl_eval = dsl.add_parser("eval", help="features for each event of a JSON-lines file")
     dsl_eval.add_argument("file")

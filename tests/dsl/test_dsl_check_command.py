@@ -44,3 +44,32 @@ def test_the_shipped_examples_are_valid(capsys):
     examples = sorted(str(p) for p in (Path(__file__).parents[2] / "examples").glob("*.fdsl"))
     assert len(examples) >= 2
     assert main(["dsl", "check", *examples]) == 0
+
+
+def test_explain_prints_each_features_state_and_each_blocks_cost(tmp_path, capsys):
+    features = tmp_path / "f.fdsl"
+    features.write_text(
+        "featureset p version 3\n"
+        "features card per card_id ttl 30d {\n"
+        "  n_1h  = count() over 1h\n"
+        "  avg_7d = avg(amount) over 7d every 1h\n"
+        "  ratio = amount / nullif(avg_7d, 0)\n"
+        "  e     = ema(amount, 5)\n"
+        "}\n"
+    )
+    assert main(["dsl", "check", "--explain", str(features)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:8] == [
+        f"{features}:",
+        "  featureset p version 3 (lateness 1h)",
+        "",
+        "  block card per card_id, ttl 30d",
+        "    n_1h    count over 1h: exact, a count",
+        "    avg_7d  avg over 7d every 1h: tiled, at most 170 tiles of 1h, one summary each; covers 7d minus up to 1h",
+        "    ratio   no state of its own: from the event and other features",
+        "    e       ema: 1 number",
+    ]
+    assert lines[8] == "    state per key: a log of one entry per event in the last 2h, 1 accumulator, " \
+                       "1 tiled window (1 summary a tile), 1 stateful function"  # fmt: skip
+    assert lines[9].startswith("    measured: ")
+    assert lines[-1] == "1 file OK"

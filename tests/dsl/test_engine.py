@@ -93,6 +93,13 @@ NULLS = {
     "log of zero": ("log(amount)", {"amount": 0.0}, None),
     "in with null": ("mcc in (1, 2)", {"mcc": None}, False),
     "default replaces null": ("amount / 0 default -1", {"amount": 1.0}, -1),
+    "NaN from JSON is null": ("amount", {"amount": math.nan}, None),
+    "infinity from JSON is null": ("amount + 1", {"amount": math.inf}, None),
+    "a string where a number belongs": ("amount * 2", {"amount": "12"}, None),
+    "overflow": ("exp(amount)", {"amount": 1e6}, None),
+    "true is not a number": ("amount + 1", {"amount": True}, None),
+    "round of a string": ("round(amount, 1)", {"amount": "abc"}, None),
+    "min of a string and a number": ("min(amount, 1)", {"amount": "abc"}, None),
 }
 
 
@@ -100,6 +107,28 @@ NULLS = {
 def test_null_semantics(expr, fields, expected):
     engine = engine_for(f"features c per card_id ttl 1d {{\n  x = {expr}\n}}")
     assert engine.process({"ts": T0, "card_id": "k", **fields}) == {"x": expected}
+
+
+def test_a_tiled_window_holds_whole_tiles_where_the_exact_one_cuts_at_now_minus_24h():
+    engine = engine_for(
+        "features c per card_id ttl 2d {\n  exact = count() over 24h\n  tiled = count() over 24h every 1h\n}"
+    )
+    for minute in (30, 50, 90):  # 00:30 and 00:50 are in the tile of hour 0; 01:30 in hour 1
+        engine.process(payment(minute, 1.0))
+    # At 24:45 the exact window starts after 00:45; the tiled one holds hours 1 to 24, whole.
+    assert engine.process(payment(24 * 60 + 45, 1.0)) == {"exact": 3, "tiled": 2}
+
+
+def test_aggregates_skip_values_of_the_wrong_type_and_non_finite_ones():
+    engine = engine_for("features c per card_id ttl 1d {\n  s = sum(amount) over 1h\n  n = count(amount) over 1h\n}")
+    for amount in (2.0, "3", math.nan, True, None):
+        out = engine.process(payment(1, amount))
+    assert out == {"s": 2.0, "n": 1}
+
+
+def test_a_key_that_is_not_an_id_gives_the_defaults_like_a_null_key():
+    engine = engine_for("features c per card_id ttl 1d {\n  n = count() over 1h default -1\n}")
+    assert engine.process(payment(1, 1.0, card_id=["k"])) == {"n": -1}
 
 
 @settings(max_examples=200, deadline=None)
@@ -143,3 +172,24 @@ def test_dsl_eval_stops_at_a_bad_line_with_its_number(tmp_path, capsys):
     examples = Path(__file__).parents[2] / "examples"
     assert main(["dsl", "eval", str(examples / "payments.fdsl"), "--events", str(events)]) == 1
     assert capsys.readouterr().err.startswith(f"error: {events}:2: an event needs 'ts'")
+
+
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=5)),
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=3), inner, max_size=2),
+    max_leaves=3,
+)
+FIELDS = ["card_id", "device_id", "merchant_id", "amount", "country", "status", "mcc", "price", "symbol", "event_type"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(-(10**6), 10**6), st.dictionaries(st.sampled_from(FIELDS), json_values)), max_size=25
+    )
+)
+def test_whatever_a_json_event_carries_the_example_gives_features_not_exceptions(rows):
+    engine = FeatureEngine(EXAMPLE)
+    for offset, fields in rows:
+        features = engine.process({**fields, "ts": T0 + offset})
+        assert len(features) == 26

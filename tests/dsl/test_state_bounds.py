@@ -1,0 +1,61 @@
+"""A key's state stays bounded however long it lives: one million events for one merchant over 60 days.
+
+The limits below are the ones the README states. Exact windows keep the events of their longest window
+plus the lateness, so their state follows the key's event rate; tiled windows keep a fixed number of
+tiles. The test takes about a minute: it is the only way to show the bound for real.
+"""
+
+from __future__ import annotations
+
+import pickle
+import random
+
+from dsl.engine import FeatureEngine
+from dsl.parser import parse
+
+EXACT_LIMIT = 1_000_000  # bytes for a key with 24h exact windows at one event every 5.2 s
+TILED_LIMIT = 256_000  # bytes for a key with 7d and 24h tiled windows, 5,000 cards on the merchant
+
+SOAK = """featureset soak version 1
+features exact per merchant_id ttl 8d {
+  n_24h     = count() over 24h
+  sum_24h   = sum(amount) over 24h
+  cards_24h = distinct(card_id) over 24h
+}
+features tiled per merchant_id ttl 8d {
+  n_7d      = count() over 7d every 1h
+  avg_7d    = avg(amount) over 7d every 1h
+  std_7d    = stddev(amount) over 7d every 1h
+  max_7d    = max(amount) over 7d every 1h
+  cards_t   = distinct(card_id) over 24h every 1h
+  ewma      = ewma(amount, half_life=6h)
+}
+"""
+EVENTS = 1_000_000
+STEP_MS = 60 * 86_400_000 // EVENTS  # 5,184 ms: 60 days
+T0 = 1_700_000_000_000
+DAY = 86_400_000
+
+
+def test_a_million_events_over_60_days_keep_one_keys_state_under_the_stated_size():
+    engine = FeatureEngine(parse(SOAK))
+    rng = random.Random(60)
+    sizes: dict[str, list[int]] = {"exact": [], "tiled": []}
+    features = {}
+    for n in range(EVENTS):
+        event = {"ts": T0 + n * STEP_MS, "merchant_id": "m1", "card_id": f"c{rng.randrange(5_000)}",
+                 "amount": round(rng.lognormvariate(3, 1), 2)}  # fmt: skip
+        features = engine.process(event)
+        if n % 100_000 == 99_999:
+            for route in engine.routes:
+                (state,) = route.states.values()
+                sizes[route.compiled.block.name].append(len(pickle.dumps(state)))
+
+    assert max(sizes["exact"]) < EXACT_LIMIT, sizes
+    assert max(sizes["tiled"]) < TILED_LIMIT, sizes
+    # Bounded, not merely small: after the first week the state no longer grows with the key's age.
+    assert max(sizes["exact"][2:]) < 1.1 * sizes["exact"][2], sizes
+    assert max(sizes["tiled"][2:]) < 1.1 * sizes["tiled"][2], sizes
+    # And still right at the end: the events of the last 24h, counted from the schedule.
+    assert features["n_24h"] == DAY // STEP_MS + (DAY % STEP_MS > 0)
+    assert (7 * DAY - 3_600_000) // STEP_MS <= features["n_7d"] <= 7 * DAY // STEP_MS + 1  # 7d less up to a tile
