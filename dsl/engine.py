@@ -48,7 +48,8 @@ class CompiledBlock:
         for node in windowed:
             key = _input_key(node, block)
             source = inputs.setdefault(key, len(inputs))
-            specs.append(AggregateSpec(node.call.function, self._window_spec(node.window), source))
+            every_event = key[0] is None and key[1] is None  # count() with no filter
+            specs.append(AggregateSpec(node.call.function, self._window_spec(node.window), source, every_event))
         self.plan = WindowPlan(specs, lateness_ms, self.ttl_ms)
         self.stateful = _unique(
             n for f in block.features for n in ast.walk(f.expr) if isinstance(n, ast.Call) and n.function in STATEFUL
@@ -57,6 +58,8 @@ class CompiledBlock:
         order = _dependency_order(block.features)
         self.code = compile_block(block, order, list(inputs), windows, {c: i for i, c in enumerate(self.stateful)})
         self.defaults = {f.name: f.default.value if f.default else None for f in block.features}
+        self.lateness_ms = lateness_ms
+        self._update, self._inputs, self._features = self.plan.update, self.code.inputs, self.code.features
 
     def _window_spec(self, window: ast.Window) -> WindowSpec:
         if window.kind == "last":
@@ -78,11 +81,12 @@ class CompiledBlock:
             return dict(self.defaults)
         ts = event["ts"]
         log = state.log
-        if log.newest_ts is not None and ts - log.newest_ts > self.ttl_ms:
+        newest = log.newest_ts
+        if newest is not None and ts - newest > self.ttl_ms:
             state.functions = self._new_functions()  # idle past the ttl: start afresh
-        late = self.plan.is_late(log, ts)
-        windows = self.plan.update(log, ts, self.code.inputs(event))
-        return self.code.features(event, windows, state.functions, late, ts)
+        late = newest is not None and ts < newest - self.lateness_ms
+        windows = self._update(log, ts, self._inputs(event))
+        return self._features(event, windows, state.functions, late, ts)
 
 
 def _input_key(node: ast.Windowed, block: ast.Block) -> InputKey:
@@ -120,7 +124,10 @@ class FeatureEngine:
         get = event.get
         for compiled, fields, suffix, states in self.routes:
             key = tuple(map(get, fields))
-            state = None if None in key else _state(compiled, states, key)
+            try:
+                state = states[key]
+            except (KeyError, TypeError):
+                state = None if None in key else _state(compiled, states, key)
             values = compiled.evaluate(event, state)
             if suffix is None:
                 features.update(values)

@@ -43,6 +43,7 @@ class AggregateSpec:
     function: str
     window: WindowSpec
     source: int | None = None  # which input it reads; None: the input at its own position
+    every_event: bool = False  # `count()`: its input is never null, so it is the number of events in the window
 
 
 class _Place(NamedTuple):
@@ -123,8 +124,11 @@ class WindowPlan:
                        for i, s in enumerate(self.slides)]  # fmt: skip
         self._time_slides = [(i, s.millis, self._pairs[i]) for i, s in enumerate(self.slides) if s.kind == "time"]
         self._last_slides = [(i, s.count) for i, s in enumerate(self.slides) if s.kind == "last"]
-        self.answers = [p._replace(slot=p.slot if p.tiled else self._offsets[p.window] + p.slot) for p in places]
+        self.answers = [
+            p if p.tiled or p.slot < 0 else p._replace(slot=self._offsets[p.window] + p.slot) for p in places
+        ]
         self._exact_answers = [(p.slot, p.function, p.source, p.include) for p in self.answers]
+        self._sizes = [(i, p.window, int(p.include)) for i, p in enumerate(self.answers) if not p.tiled and p.slot < 0]
         self._keep_ms = max((s.millis for s in self.slides if s.kind == "time"), default=0)
         self._keep_last = max((s.count for s in self.slides if s.kind == "last"), default=0)
 
@@ -144,6 +148,8 @@ class WindowPlan:
         position = _index_of([(s.kind, s.millis, s.count) for s in self.slides], key)
         if position == len(self.slides):
             self.slides.append(_SlidePlan(key[0], key[1], key[2], ()))
+        if spec.function == "count" and spec.every_event:
+            return _Place(False, position, -1, spec.function, source, include)  # no accumulator: the window's size
         slot = self._slide_accumulator(position, source, spec.function)
         return _Place(False, position, slot, spec.function, source, include)
 
@@ -176,8 +182,11 @@ class WindowPlan:
         if in_order and not self.tiles:  # the common case, kept tight
             self._advance(log, ts)
             accumulators = log.accumulators
-            results = [accumulators[position].result(function, inputs[source], include)
+            results = [accumulators[position].result(function, inputs[source], include) if position >= 0 else 0
                        for position, function, source, include in self._exact_answers]  # fmt: skip
+            end, los = len(log.entries), log.los
+            for i, window, include in self._sizes:
+                results[i] = end - los[window] + include
             self._append(log, ts, inputs)
             return results
         late = self.is_late(log, ts)
@@ -249,6 +258,9 @@ class WindowPlan:
             current = inputs[place.source]
             if place.tiled:
                 summary = tiled[place.window][place.slot]
+            elif in_order and place.slot < 0:
+                results.append(len(log.entries) - log.los[place.window] + place.include)
+                continue
             elif in_order:
                 summary = log.accumulators[place.slot]
             else:
