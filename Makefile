@@ -37,7 +37,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/flink_modes.py
-	$(BIN)/python bench/dsl_engine.py
+	$(BIN)/python bench/dsl_engine.py --events 20000 --repeats 7
 
 cluster-up: setup
 	$(BIN)/fraudscore flink start

@@ -122,25 +122,34 @@ def _block_estimate(compiled: CompiledBlock, lateness_ms: int) -> Iterator[str]:
     if compiled.stateful:
         parts.append(f"{len(compiled.stateful)} stateful function{'s' if len(compiled.stateful) != 1 else ''}")
     yield f"  state per key: {', '.join(parts) if parts else 'none'}"
-    empty, per_event = _measured_bytes(compiled)
+    empty, per_event, per_tile = _measured_bytes(compiled)
+    tiles = sum(tiles_held(t.millis, t.tile_ms, lateness_ms) for t in plan.tiles)
+    if tiles:
+        yield (f"  measured: the tiled windows take at most about {_size(tiles * per_tile)} a key "
+               f"({tiles} tiles of about {per_tile:,.0f} bytes), whatever its number of events")  # fmt: skip
     if longest or last:
         yield f"  measured: {empty:,} bytes empty, about {per_event:,.0f} bytes per log entry"
         for rate in (10, 1_000):
             held = rate * (longest + lateness_ms) / 86_400_000 if longest else last
-            yield f"  a key with {rate:,} events a day: about {_size(empty + held * per_event)}"
-    else:
+            yield f"  a key with {rate:,} events a day: about {_size(empty + tiles * per_tile + held * per_event)}"
+    elif not tiles:
         yield f"  measured: {empty:,} bytes, whatever the number of events"
 
 
-def _measured_bytes(compiled: CompiledBlock) -> tuple[int, float]:
-    """Pickled bytes of an empty key and per event held, on synthetic events a minute apart."""
+def _measured_bytes(compiled: CompiledBlock) -> tuple[int, float, float]:
+    """Pickled bytes of an empty key, per log entry and per tile, on synthetic events a minute apart
+    (distinct values per tile are few here: a tile of `distinct` costs more with many values)."""
     rng = random.Random(7)
+    empty_log = compiled.new_state()
+    empty = len(pickle.dumps(empty_log))
     state = compiled.new_state()
-    empty = len(pickle.dumps(state))
     for n in range(_SAMPLE_EVENTS):
         compiled.evaluate(_synthetic_event(rng, 1_700_000_000_000 + 60_000 * n), state)
-    held = max(len(state.log), 1)
-    return empty, max(0.0, (len(pickle.dumps(state)) - empty) / held)
+    tiles = sum(len(t.tiles) for t in state.log.tiles)
+    tiles_bytes = len(pickle.dumps(state.log.tiles)) - len(pickle.dumps(empty_log.log.tiles))
+    per_tile = tiles_bytes / tiles if tiles else 0.0
+    per_event = (len(pickle.dumps(state)) - empty - tiles_bytes) / max(len(state.log), 1)
+    return empty, max(0.0, per_event), max(0.0, per_tile)
 
 
 def _synthetic_event(rng: random.Random, ts: int) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from fraudscore.cli import main
@@ -69,7 +70,9 @@ def test_explain_prints_each_features_state_and_each_blocks_cost(tmp_path, capsy
         "    ratio   no state of its own: from the event and other features",
         "    e       ema: 1 number",
     ]
-    assert lines[8] == "    state per key: a log of one entry per event in the last 2h, 1 accumulator, " \
+    assert lines[8] == "    state per key: a log of one entry per event in the last 2h, " \
                        "1 tiled window (1 summary a tile), 1 stateful function"  # fmt: skip
-    assert lines[9].startswith("    measured: ")
+    assert lines[9].startswith("    measured: the tiled windows take at most about ")
+    assert re.search(r"\(170 tiles of about \d+ bytes\), whatever its number of events$", lines[9])
+    assert lines[10].startswith("    measured: ") and lines[10].endswith("bytes per log entry")
     assert lines[-1] == "1 file OK"
