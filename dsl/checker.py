@@ -107,6 +107,9 @@ def _windows(expr: ast.Expr, block: ast.Block) -> Iterator[DslSemanticError]:
         if window.kind == "lifetime" and block.ttl is None:
             msg = f"`over lifetime` means the block's ttl: declare one, as in `features {block.name} per ... ttl 30d`"
             yield DslSemanticError(msg, node.span)
+        if window.approx and (node.call.function != "distinct" or window.kind == "last"):
+            msg = "`approx` counts distinct values over a time window: `distinct(card_id) over 7d approx`"
+            yield DslSemanticError(msg, node.span)
         if window.every is not None and (window.kind != "time" or window.every.millis >= window.duration.millis):
             msg = "`every` sets the tile of a time window and must be shorter than the window"
             yield DslSemanticError(msg, window.every.span)

@@ -16,6 +16,7 @@ from dsl.stateful import Bollinger, Ema, Ewma, LogReturn, Macd, Prev, Rsi
 from dsl.windows import AggregateSpec, KeyLog, WindowPlan, WindowSpec
 
 DEFAULT_LATENESS_MS = 3_600_000
+APPROX_TILES = 48  # `approx` without `every`: the window in 48 tiles, so it covers D minus up to D/48
 _WITHOUT_WINDOWS_TTL_MS = 7 * 86_400_000  # a block with no time window keeps an idle key a week
 _STATE_FACTORIES: dict[str, Callable[[ast.Call], Any]] = {
     "prev": lambda c: Prev(),
@@ -66,7 +67,9 @@ class CompiledBlock:
             return WindowSpec("last", count=window.count, exclude_current=window.exclude_current)
         millis = window.duration.millis if window.kind == "time" else self.ttl_ms
         tile_ms = window.every.millis if window.every is not None else 0
-        return WindowSpec("time", millis=millis, exclude_current=window.exclude_current, tile_ms=tile_ms)
+        if window.approx and not tile_ms:
+            tile_ms = max(1, millis // APPROX_TILES)
+        return WindowSpec("time", millis, exclude_current=window.exclude_current, tile_ms=tile_ms, approx=window.approx)
 
     def new_state(self) -> KeyState:
         return KeyState(self.plan.new_log(), self._new_functions())

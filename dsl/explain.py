@@ -14,7 +14,8 @@ from collections.abc import Iterator
 
 from dsl import ast
 from dsl.checker import FIELD_TYPES, STATEFUL
-from dsl.engine import DEFAULT_LATENESS_MS, CompiledBlock
+from dsl.engine import APPROX_TILES, DEFAULT_LATENESS_MS, CompiledBlock
+from dsl.sketch import REGISTERS, STANDARD_ERROR
 from dsl.tiles import tiles_held
 
 _WINDOW_COSTS = {
@@ -97,10 +98,17 @@ def _window_cost(node: ast.Windowed, compiled: CompiledBlock) -> str:
     if window.every is not None:
         tiles = tiles_held(millis, window.every.millis, compiled.plan.lateness_ms)
         per_tile = "its distinct values" if function == "distinct" else "one summary"
+        if window.approx:
+            per_tile = f"a HyperLogLog sketch ({REGISTERS} registers, about {STANDARD_ERROR:.1%} standard error)"
         return (f"{function} over {span} every {window.every.text}: tiled, at most {tiles} tiles of "
                 f"{window.every.text}, {per_tile} each; covers {span} minus up to {window.every.text}")  # fmt: skip
-    approx = " (`approx` is computed exactly for now)" if window.approx else ""
-    return f"{function} over {span}: exact{approx}, {what}"
+    if window.approx:
+        tile = max(1, millis // APPROX_TILES)
+        tiles = tiles_held(millis, tile, compiled.plan.lateness_ms)
+        return (f"distinct over {span} approx: a HyperLogLog sketch per tile of {_duration(tile)}, at most "
+                f"{tiles} tiles of {REGISTERS} registers; standard error about {STANDARD_ERROR:.1%} "
+                f"(under about 100 values, within a few); covers {span} minus up to {_duration(tile)}")  # fmt: skip
+    return f"{function} over {span}: exact, {what}"
 
 
 def _block_estimate(compiled: CompiledBlock, lateness_ms: int) -> Iterator[str]:

@@ -6,6 +6,7 @@ from the event (from D - T to D when T divides D), and holds the whole of its ow
 tiles plus those a late-but-accepted event may still need, whatever the number of events: this is how
 a key that sees thousands of events a day (a merchant) stays small. Counts, sums, means, variances,
 minima, maxima and distinct counts are exact over the tiles held; first and last are by ts.
+`distinct(x) ... approx` keeps a HyperLogLog sketch per tile instead of its values (dsl.sketch).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import math
 from typing import Any
 
 from dsl.accumulators import Distinct, Moments, new_accumulator
+from dsl.sketch import Sketch, register_and_rank
 
 
 class Best:
@@ -72,6 +74,8 @@ class Span:
 
 
 def _new_summary(fam: str, functions: set[str], in_tile: bool) -> Any:
+    if fam == "sketch":
+        return Sketch()
     if fam in ("min", "max"):
         return Best(smallest=fam == "min")
     if fam == "ends":
@@ -174,6 +178,12 @@ class TilePlan:
                 if x in summary:
                     continue
                 summary.add(x)
+            elif fam == "sketch":  # hash once for the tile and the window
+                j, rank = register_and_rank(x)
+                summary.raise_register(j, rank)
+                if in_window:
+                    window.raise_register(j, rank)
+                continue
             else:
                 summary.add(key, x)
             if in_window:

@@ -36,6 +36,7 @@ class WindowSpec:
     count: int = 0
     exclude_current: bool = False
     tile_ms: int = 0
+    approx: bool = False  # `distinct(x) over 7d approx`: a sketch per tile (tile_ms is set)
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,8 @@ class WindowPlan:
             position = _index_of([(t.millis, t.tile_ms) for t in self.tiles], key)
             if position == len(self.tiles):
                 self.tiles.append(TilePlan(window.millis, window.tile_ms, self.lateness_ms))
-            slot = self.tiles[position].accumulator_for(source, family(spec.function), spec.function)
+            fam = "sketch" if window.approx else family(spec.function)
+            slot = self.tiles[position].accumulator_for(source, fam, spec.function)
             return _Place(True, position, slot, spec.function, source, include)
         count = window.count - (0 if window.exclude_current else 1)  # the past part of `last N`
         key = (window.kind, window.millis if window.kind == "time" else 0, count if window.kind == "last" else 0)

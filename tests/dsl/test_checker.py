@@ -22,6 +22,10 @@ def test_the_dsl_md_example_is_valid():
 
 
 CASES = {
+    "approx on a sum": (
+        "features c per card_id {\n  s = sum(amount) over 1h approx\n}",
+        ["r.fdsl:3:7: error: `approx` counts distinct values over a time window: `distinct(card_id) over 7d approx`"],
+    ),
     "typo in a field": (
         "features c per card_id {\n  d = count(where stauts == \"declined\") over 1h\n}",
         ["r.fdsl:3:19: error: unknown field 'stauts'; did you mean 'status'?"],

@@ -119,6 +119,23 @@ def test_a_tiled_window_holds_whole_tiles_where_the_exact_one_cuts_at_now_minus_
     assert engine.process(payment(24 * 60 + 45, 1.0)) == {"exact": 3, "tiled": 2}
 
 
+def test_approx_distinct_is_within_its_stated_error_and_exact_enough_when_small():
+    engine = engine_for(
+        "features m per merchant_id ttl 8d {\n"
+        "  cards = distinct(card_id) over 7d approx\n"
+        "  exact = distinct(card_id) over 7d\n"
+        "}"
+    )
+    counts = []
+    for n in range(20_000):  # 10,000 cards, each twice, over 5 days
+        out = engine.process({"ts": T0 + n * 21_600, "merchant_id": "m", "card_id": f"card{n % 10_000}"})
+        if n in (49, 19_999):
+            counts.append((out["cards"], out["exact"]))
+    (small, small_exact), (large, large_exact) = counts
+    assert small_exact == 50 and abs(small - 50) <= 2
+    assert large_exact == 10_000 and abs(large - 10_000) <= 3 * 0.046 * 10_000
+
+
 def test_aggregates_skip_values_of_the_wrong_type_and_non_finite_ones():
     engine = engine_for("features c per card_id ttl 1d {\n  s = sum(amount) over 1h\n  n = count(amount) over 1h\n}")
     for amount in (2.0, "3", math.nan, True, None):

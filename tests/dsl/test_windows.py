@@ -116,6 +116,23 @@ def test_the_windows_equal_a_naive_recomputation(stream, aggregates, lateness, t
             assert [same(g, e) for g, e in zip(got, expected, strict=True)] == [True] * len(got), (got, expected)
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(-40, 60), st.one_of(st.none(), st.integers(0, 400))), max_size=80),
+    st.integers(20, 200),
+    st.integers(5, 40),
+    st.booleans(),
+)
+def test_approx_distinct_stays_close_to_the_exact_count_of_its_tiles(stream, millis, tile, exclude):
+    tiled = WindowSpec("time", millis, exclude_current=exclude, tile_ms=tile)
+    sketched = WindowSpec("time", millis, exclude_current=exclude, tile_ms=tile, approx=True)
+    aggregates = [AggregateSpec("distinct", sketched, source=0), AggregateSpec("distinct", tiled, source=0)]
+    keyed = Keyed(aggregates, lateness_ms=30, ttl_ms=400)
+    for n, (jitter, card) in enumerate(stream):
+        sketched, exact = keyed.update(1_000 + 10 * n + jitter, (card,))
+        assert abs(sketched - exact) <= max(2, 0.1 * exact)
+
+
 @settings(max_examples=100, deadline=None)
 @given(streams, specs, st.integers(0, 50), st.integers(100, 400))
 def test_a_key_state_restored_from_pickle_carries_on_identically(stream, aggregates, lateness, ttl):
