@@ -45,6 +45,34 @@ def parse_pmml(data: bytes) -> PmmlDocument:
     ...
     pmml_engine.document.PmmlError: PMML must not declare a DTD or entities
     """
+    root, ns = read_root(data)
+    _check_references(root, ns)
+    return _schema(root, ns)
+
+
+_REFERENCES = {
+    "FieldRef": "field", "SimplePredicate": "field", "SimpleSetPredicate": "field", "NormContinuous": "field",
+    "NormDiscrete": "field", "Discretize": "field", "NumericPredictor": "name", "CategoricalPredictor": "name",
+    "FieldColumnPair": "field",
+}  # fmt: skip
+_DEFINITIONS = {"DataField", "DerivedField", "OutputField"}
+
+
+def _check_references(root: Element, ns: str) -> None:
+    """Every field the model reads is defined somewhere: a typo in a hand-edited PMML is an error up front,
+    not a silent missing value on every record."""
+    defined = {e.get("name") for e in root.iter() if e.tag.removeprefix(ns) in _DEFINITIONS}
+    defined |= {e.get("name") for e in root.iter() if e.tag.removeprefix(ns) == "ParameterField"}
+    for element in root.iter():
+        attribute = _REFERENCES.get(element.tag.removeprefix(ns))
+        if attribute is not None and element.get(attribute) not in defined:
+            raise PmmlError(
+                f"field {element.get(attribute)!r} is used by <{element.tag.removeprefix(ns)}> but never defined"
+            )
+
+
+def read_root(data: bytes) -> tuple[Element, str]:
+    """The PMML element of a document checked as parse_pmml checks it, and its namespace as `{...}`."""
     if len(data) > MAX_PMML_BYTES:
         raise PmmlError(f"PMML is {len(data)} bytes; the limit is {MAX_PMML_BYTES}")
     try:
@@ -56,7 +84,7 @@ def parse_pmml(data: bytes) -> PmmlDocument:
     namespace, _, tag = root.tag.rpartition("}")
     if tag != "PMML" or not namespace.lstrip("{").startswith(_NAMESPACE_PREFIX):
         raise PmmlError(f"not a PMML 4.x document (root element {root.tag!r})")
-    return _schema(root, namespace + "}")
+    return root, namespace + "}"
 
 
 def _schema(root: Element, ns: str) -> PmmlDocument:

@@ -20,6 +20,17 @@ class ReferenceModel:
     def input_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.document.inputs)
 
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        return tuple(self._model.outputNames)
+
+    def score_many(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Many records in one pypmml call (a DataFrame), outputs as score_one gives them."""
+        import pandas as pd
+
+        frame = self._model.predict(pd.DataFrame(records, columns=list(self.input_names)))
+        return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
     def score_one(self, record: dict[str, Any]) -> dict[str, Any]:
         """Every PMML output field for one record; missing inputs are passed as missing."""
         inputs = {name: record.get(name) for name in self.input_names}

@@ -1,0 +1,67 @@
+"""A whole PMML document compiled once into a Python evaluator: inputs typed as the DataDictionary says,
+the TransformationDictionary, the model, and the output fields named as pypmml names them."""
+
+from __future__ import annotations
+
+from typing import Any
+from xml.etree.ElementTree import Element
+
+from pmml_engine.expressions import Scope, Unsupported, cast
+from pmml_engine.models import DataField, Invalid, build_model, derived_fields
+
+
+class CompiledModel:
+    """Scores records with no JVM: `score_one` for the stream, `score_batch` for many records at once."""
+
+    def __init__(self, root: Element, ns: str) -> None:
+        self.fields = _data_dictionary(root, ns)
+        scope = Scope({name: f.data_type for name, f in self.fields.items()}, ns)
+        model = next((c for c in root if scope.tag(c).endswith("Model") or scope.tag(c) == "Scorecard"), None)
+        if model is None:
+            raise Unsupported("no model element")
+        if len([c for c in root if scope.tag(c).endswith("Model")]) > 1:
+            raise Unsupported("several model elements")
+        schema = next((c for c in model if scope.tag(c) == "MiningSchema"), None)
+        mining = [m for m in schema if scope.tag(m) == "MiningField"] if schema is not None else []
+        self.inputs = [(m.get("name", ""), self.fields[m.get("name", "")].data_type) for m in mining
+                       if m.get("usageType", "active") == "active" and m.get("name", "") in self.fields]  # fmt: skip
+        self._transform = derived_fields(next((c for c in root if scope.tag(c) == "TransformationDictionary"), None),
+                                         scope)  # fmt: skip
+        self._model = build_model(model, scope, self.fields)
+        self.output_names = _output_names(model, scope)
+
+    def score_one(self, record: dict[str, Any]) -> dict[str, Any]:
+        """Every visible output field for one record; None where pypmml gives a missing value (NaN)."""
+        env = {name: cast(record.get(name), data_type) for name, data_type in self.inputs}
+        try:
+            prediction = self._model(self._transform(env))
+        except Invalid:
+            return dict.fromkeys(self.output_names)
+        return {name: prediction.outputs.get(name) for name in self.output_names}
+
+    def score_batch(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [self.score_one(record) for record in records]
+
+
+def _data_dictionary(root: Element, ns: str) -> dict[str, DataField]:
+    fields = {}
+    for element in root.iterfind(f"{ns}DataDictionary/{ns}DataField"):
+        name, data_type = element.get("name", ""), element.get("dataType", "string")
+        optype = element.get("optype", "")
+        valid = [v.get("value") for v in element.iterfind(f"{ns}Value") if v.get("property", "valid") == "valid"]
+        values = frozenset(cast(v, data_type) for v in valid) if optype != "continuous" and valid else None
+        fields[name] = DataField(name, optype, data_type, values)
+    return fields
+
+
+def _output_names(model: Element, scope: Scope) -> list[str]:
+    output = next((c for c in model if scope.tag(c) == "Output"), None)
+    if output is None and scope.tag(model) == "MiningModel":
+        # A model chain answers with its last model's output fields (sklearn2pmml's boosting models).
+        segmentation = next((c for c in model if scope.tag(c) == "Segmentation"), None)
+        if segmentation is not None and segmentation.get("multipleModelMethod") == "modelChain":
+            last = [c for c in segmentation if scope.tag(c) == "Segment"][-1]
+            return _output_names(next(c for c in last if scope.tag(c).endswith("Model")), scope)
+    if output is None:
+        raise Unsupported("a model without an Output element (pypmml names its outputs itself)")
+    return [o.get("name", "") for o in output if scope.tag(o) == "OutputField" and o.get("isFinalResult") != "false"]

@@ -1,0 +1,77 @@
+"""One way to score a PMML model, whichever engine does it: compiled when it can, pypmml when it cannot.
+
+`load_scorer` parses the document safely, compiles it, and falls back to pypmml for what the compiled
+engine does not cover, saying why (`Scorer.engine`, `Scorer.fallback_reason`): never a silent guess.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pmml_engine.compiled import CompiledModel
+from pmml_engine.document import PmmlDocument, PmmlError, parse_pmml, read_root
+from pmml_engine.expressions import Unsupported
+from pmml_engine.reference import load_model
+
+ENGINES = ("auto", "compiled", "pypmml")
+
+
+@dataclass
+class Scorer:
+    """A loaded model: its schema, the engine that scores it and why, and its output fields in order."""
+
+    document: PmmlDocument
+    engine: str  # "compiled" or "pypmml"
+    fallback_reason: str | None  # why pypmml scores it, when it does
+    output_names: tuple[str, ...]
+    input_names: tuple[str, ...]
+    _one: Callable[[dict[str, Any]], dict[str, Any]]
+    _batch: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
+
+    def score_one(self, record: dict[str, Any]) -> dict[str, Any]:
+        """Every output field for one record, None where the model gives no value."""
+        return self._one(record)
+
+    def score_batch(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return self._batch(records)
+
+
+def load_scorer(pmml: bytes, engine: str = "auto") -> Scorer:
+    """The model, scored by `engine`: auto (compiled, else pypmml with the reason), compiled, or pypmml."""
+    if engine not in ENGINES:
+        raise PmmlError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    document = parse_pmml(pmml)
+    reason = None
+    if engine != "pypmml":
+        try:
+            compiled = CompiledModel(*read_root(pmml))
+        except Unsupported as exc:
+            if engine == "compiled":
+                raise PmmlError(f"the compiled engine cannot score this model: {exc}") from None
+            reason = f"not compiled: {exc}"
+        else:
+            inputs = tuple(name for name, _ in compiled.inputs)
+            return Scorer(document, "compiled", None, tuple(compiled.output_names), inputs, compiled.score_one,
+                          compiled.score_batch)  # fmt: skip
+    return _pypmml_scorer(pmml, document, reason)
+
+
+def _pypmml_scorer(pmml: bytes, document: PmmlDocument, reason: str | None) -> Scorer:
+    reference = load_model(pmml)
+    names = reference.output_names
+
+    def one(record: dict[str, Any]) -> dict[str, Any]:
+        outputs = reference.score_one({k: _missing_as_none(v) for k, v in record.items()})
+        return {name: _missing_as_none(outputs.get(name)) for name in names}
+
+    def batch(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{name: _missing_as_none(row.get(name)) for name in names} for row in reference.score_many(records)]
+
+    return Scorer(document, "pypmml", reason, names, reference.input_names, one, batch)
+
+
+def _missing_as_none(value: Any) -> Any:
+    return None if isinstance(value, float) and math.isnan(value) else value

@@ -1,0 +1,136 @@
+"""A TreeModel as generated Python: nested `if` statements that return the index of the node reached.
+
+It is the fast path for a record in which every field the tree tests is present: then no predicate is
+unknown, every missing-value strategy agrees, and the tree is a few comparisons. A record with a
+missing field goes to the interpreter in dsl.models, which follows each strategy. Names in the
+generated source are ours (`v0`, `SETS[2]`); constants are written with `repr`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from xml.etree.ElementTree import Element
+
+from pmml_engine.expressions import Scope, Unsupported, array_values, cast
+
+NEEDS_INTERPRETER = -1  # a field the tree tests is missing
+INTERPRET = object()  # the same, from a forest: its sums can be any number
+NO_PREDICTION = -2  # no true child under returnNullPrediction
+_MAX_DEPTH = 60  # deeper trees stay interpreted: Python's parser has its limits
+_OPERATORS = {"equal": "==", "notEqual": "!=", "lessThan": "<", "lessOrEqual": "<=", "greaterThan": ">",
+              "greaterOrEqual": ">="}  # fmt: skip
+
+
+def compile_tree(root: Element, scope: Scope, no_true_child: str) -> Callable[[dict[str, Any]], int]:
+    """`leaf(env)`: the pre-order index of the node a record ends at, or one of the two codes above."""
+    writer = _Writer(scope)
+    body = writer.tree(root, no_true_child, NO_PREDICTION, depth=1)
+    lines = ["def leaf(env):", *writer.reads(NEEDS_INTERPRETER), *body, "    return i"]
+    return _function(lines, writer, "leaf")
+
+
+def compile_ensemble(trees: list[tuple[Element, str, list[Any]]], scope: Scope, classes: int) -> Callable[..., Any]:
+    """One function for a forest of bare trees, each given as (root, noTrueChildStrategy, node values in
+    pre-order): the sum of the values reached (classes 0), or the sums of the probability tuples reached
+    (classes > 0). It returns None when a tree gives no prediction, INTERPRET when a tested field is
+    missing."""
+    writer = _Writer(scope)
+    body: list[str] = []
+    totals = ["total"] if not classes else [f"a{c}" for c in range(classes)]
+    for k, (root, no_true_child, _) in enumerate(trees):
+        writer.count = 0
+        body += writer.tree(root, no_true_child, -1, depth=1)  # index -1: the None after the node values
+        body += [f"    s = VALUES[{k}][i]", "    if s is None: return None"]
+        body += ["    total += s"] if not classes else [f"    a{c} += s[{c}]" for c in range(classes)]
+    lines = ["def forest(env):", *writer.reads("INTERPRET"), f"    {' = '.join(totals)} = 0.0", *body]
+    lines.append(f"    return {totals[0]}" if not classes else f"    return ({', '.join(totals)},)")
+    return _function(lines, writer, "forest", VALUES=[[*values, None] for _, _, values in trees], INTERPRET=INTERPRET)
+
+
+def _function(lines: list[str], writer: _Writer, name: str, **constants: Any) -> Any:
+    namespace: dict[str, Any] = {"SETS": writer.sets, **constants}
+    exec(compile("\n".join(lines), f"<{name}>", "exec"), namespace)  # our own generated code: names and reprs
+    return namespace[name]
+
+
+def _predicate_of(node: Element, scope: Scope) -> Element:
+    return next(c for c in node if scope.tag(c) not in ("Extension", "Node", "ScoreDistribution", "Partition"))
+
+
+class _Writer:
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        self.fields: dict[str, str] = {}
+        self.sets: list[frozenset[Any]] = []
+        self.count = 0  # nodes numbered in pre-order, as the interpreter numbers them
+
+    def reads(self, missing_code: int | str) -> list[str]:
+        """Each tested field read once; a missing one sends the record to the interpreter."""
+        lines = [f"    {local} = env.get({name!r})" for name, local in self.fields.items()]
+        guard = " or ".join(f"{local} is None" for local in self.fields.values())
+        return [*lines, f"    if {guard}: return {missing_code}"] if guard else lines
+
+    def tree(self, root: Element, no_true_child: str, no_prediction: Any, depth: int) -> list[str]:
+        """Lines that set `i` to the node a record reaches (the reads come first, so fields are known)."""
+        indent = "    " * depth
+        test = self.predicate(_predicate_of(root, self.scope))
+        return [f"{indent}if not {test}:", f"{indent}    i = {no_prediction}", f"{indent}else:",
+                *self.node(root, depth + 1, no_true_child, no_prediction)]  # fmt: skip
+
+    def node(self, element: Element, depth: int, no_true_child: str, no_prediction: Any) -> list[str]:
+        if depth > _MAX_DEPTH:
+            raise Unsupported("a tree deeper than the code generator goes")
+        index = self.count
+        self.count += 1
+        indent = "    " * depth
+        children = [c for c in element if self.scope.tag(c) == "Node"]
+        if not children:
+            return [f"{indent}i = {index}"]
+        lines = []
+        for position, child in enumerate(children):
+            keyword = "if" if position == 0 else "elif"
+            lines.append(f"{indent}{keyword} {self.predicate(_predicate_of(child, self.scope))}:")
+            lines += self.node(child, depth + 1, no_true_child, no_prediction)
+        fallback = index if no_true_child == "returnLastPrediction" else no_prediction
+        lines += [f"{indent}else:", f"{indent}    i = {fallback}"]
+        return lines
+
+    def predicate(self, element: Element) -> str:
+        tag = self.scope.tag(element)
+        if tag in ("True", "False"):
+            return tag
+        if tag == "SimplePredicate":
+            return self._simple(element)
+        if tag == "SimpleSetPredicate":
+            name = element.get("field", "")
+            array = next(a for a in element if self.scope.tag(a) == "Array")
+            self.sets.append(frozenset(cast(v, self.scope.types.get(name, "string")) for v in array_values(array)))
+            negation = "" if element.get("booleanOperator") == "isIn" else "not "
+            return f"({self._local(name)} {negation}in SETS[{len(self.sets) - 1}])"
+        if tag == "CompoundPredicate":
+            operator = element.get("booleanOperator", "")
+            parts = [self.predicate(c) for c in element if self.scope.tag(c) != "Extension"]
+            if operator in ("and", "or"):
+                return "(" + f" {operator} ".join(parts) + ")"
+            if operator == "surrogate":
+                return parts[0]  # with no field missing, the first predicate decides
+            if operator == "xor":
+                return "((" + " + ".join(f"bool{p}" for p in parts) + ") % 2 == 1)"
+        raise Unsupported(f"predicate <{tag}> in generated code")
+
+    def _simple(self, element: Element) -> str:
+        name, operator = element.get("field", ""), element.get("operator", "")
+        local = self._local(name)
+        if operator in ("isMissing", "isNotMissing"):
+            return "False" if operator == "isMissing" else "True"  # nothing is missing on this path
+        if operator not in _OPERATORS:
+            raise Unsupported(f"SimplePredicate operator {operator!r}")
+        data_type = self.scope.types.get(name, "string")
+        value = cast(element.get("value"), data_type)
+        if value is None or (operator not in ("equal", "notEqual") and data_type in ("string", "boolean")):
+            raise Unsupported("an ordering comparison of text in generated code")
+        return f"({local} {_OPERATORS[operator]} {value!r})"
+
+    def _local(self, name: str) -> str:
+        return self.fields.setdefault(name, f"v{len(self.fields)}")
