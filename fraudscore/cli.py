@@ -1,4 +1,5 @@
-"""The `fraudscore` command: run the stack locally, manage the broker and a standalone Flink cluster."""
+"""The `fraudscore` command: run the stack locally, manage the broker and a standalone Flink cluster, check
+feature files and score PMML models offline."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from types import FrameType
 import orjson
 from kafka.errors import KafkaError
 
-from fraudscore import control, demo, kafka_io
+from fraudscore import control, demo, kafka_io, pmml_commands
 from fraudscore.broker import BrokerConfig, EmbeddedBroker, ensure_topics
 from fraudscore.errors import FraudError
 from fraudscore.flink_cluster import StandaloneCluster
@@ -242,6 +243,7 @@ def parser() -> argparse.ArgumentParser:
     dsl_eval.set_defaults(run=cmd_dsl_eval)
     topics = sub.add_parser("topics", help="create the pipeline's topics on the configured cluster")
     topics.set_defaults(run=cmd_topics)
+    pmml_commands.add_parsers(sub)
     return root
 
 
