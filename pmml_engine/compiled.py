@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from pmml_engine.expressions import Scope, Unsupported, cast
-from pmml_engine.models import DataField, Invalid, build_model, derived_fields
+from pmml_engine.expressions import Scope, Unsupported, cast, caster
+from pmml_engine.models import build_model
+from pmml_engine.parts import DataField, Invalid
+from pmml_engine.surroundings import derived_fields
 
 
 class CompiledModel:
@@ -28,11 +30,13 @@ class CompiledModel:
         self._transform = derived_fields(next((c for c in root if scope.tag(c) == "TransformationDictionary"), None),
                                          scope)  # fmt: skip
         self._model = build_model(model, scope, self.fields)
+        self._casters = [(name, caster(data_type)) for name, data_type in self.inputs]
         self.output_names = _output_names(model, scope)
 
     def score_one(self, record: dict[str, Any]) -> dict[str, Any]:
         """Every visible output field for one record; None where pypmml gives a missing value (NaN)."""
-        env = {name: cast(record.get(name), data_type) for name, data_type in self.inputs}
+        get = record.get
+        env = {name: convert(get(name)) for name, convert in self._casters}
         try:
             prediction = self._model(self._transform(env))
         except Invalid:

@@ -114,3 +114,21 @@ def _schema(root: Element, ns: str) -> PmmlDocument:
 
 def _is_model(tag: str) -> bool:
     return tag.endswith("Model") or tag in ("Scorecard", "NearestNeighborModel")
+
+
+def choose_score_field(names: tuple[str, ...], preferred: str | None = None) -> str:
+    """The output that is 'the score': as configured, else P(positive class), else the last output.
+
+    >>> choose_score_field(("probability(0)", "probability(1)"))
+    'probability(1)'
+    """
+    if preferred:
+        if preferred not in names:
+            raise PmmlError(f"score field {preferred!r} is not an output of the model: {list(names)}")
+        return preferred
+    for positive in ("probability(1)", "probability(true)", "probability(1.0)"):
+        if positive in names:
+            return positive
+    if not names:
+        raise PmmlError("the model has no output field to use as a score")
+    return names[-1]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pmml_engine.compiled import CompiledModel
-from pmml_engine.document import PmmlDocument, PmmlError, parse_pmml, read_root
+from pmml_engine.document import PmmlDocument, PmmlError, choose_score_field, parse_pmml, read_root
 from pmml_engine.expressions import Unsupported
 from pmml_engine.reference import load_model
 
@@ -37,6 +37,10 @@ class Scorer:
 
     def score_batch(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return self._batch(records)
+
+    def score_field(self, preferred: str | None = None) -> str:
+        """The output that is 'the score': as configured, else P(positive class), else the last output."""
+        return choose_score_field(self.output_names, preferred)
 
 
 def load_scorer(pmml: bytes, engine: str = "auto") -> Scorer:

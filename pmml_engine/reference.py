@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from pmml_engine.document import PmmlDocument, PmmlError, parse_pmml
+from pmml_engine.document import PmmlDocument, PmmlError, choose_score_field, parse_pmml
 
 
 @dataclass
@@ -38,18 +38,8 @@ class ReferenceModel:
         return {k: _plain(v) for k, v in outputs.items()}
 
     def score_field(self, preferred: str | None = None) -> str:
-        """The output that is 'the score': as configured, else P(positive class), else the first."""
-        names = self.document.outputs or tuple(self._model.outputNames)
-        if preferred:
-            if preferred not in names:
-                raise PmmlError(f"score field {preferred!r} is not an output of the model: {list(names)}")
-            return preferred
-        for positive in ("probability(1)", "probability(true)", "probability(1.0)"):
-            if positive in names:
-                return positive
-        if not names:
-            raise PmmlError("the model has no output field to use as a score")
-        return names[-1]
+        """The output that is 'the score' (see choose_score_field)."""
+        return choose_score_field(self.document.outputs or self.output_names, preferred)
 
 
 def load_model(pmml: bytes) -> ReferenceModel:

@@ -14,6 +14,7 @@ from xml.etree.ElementTree import Element
 
 from pmml_engine.expressions import Scope, Unsupported, array_values, cast
 
+Action = Callable[[int | None], list[str]]  # the lines run where a record ends: at a node (index) or nowhere
 NEEDS_INTERPRETER = -1  # a field the tree tests is missing
 INTERPRET = object()  # the same, from a forest: its sums can be any number
 NO_PREDICTION = -2  # no true child under returnNullPrediction
@@ -25,27 +26,33 @@ _OPERATORS = {"equal": "==", "notEqual": "!=", "lessThan": "<", "lessOrEqual": "
 def compile_tree(root: Element, scope: Scope, no_true_child: str) -> Callable[[dict[str, Any]], int]:
     """`leaf(env)`: the pre-order index of the node a record ends at, or one of the two codes above."""
     writer = _Writer(scope)
-    body = writer.tree(root, no_true_child, NO_PREDICTION, depth=1)
-    lines = ["def leaf(env):", *writer.reads(NEEDS_INTERPRETER), *body, "    return i"]
-    return _function(lines, writer, "leaf")
+    body = writer.tree(root, no_true_child, lambda index: [f"return {NO_PREDICTION if index is None else index}"])
+    return _function(["def leaf(env):", *writer.reads(NEEDS_INTERPRETER), *body], writer, "leaf")
 
 
 def compile_ensemble(trees: list[tuple[Element, str, list[Any]]], scope: Scope, classes: int) -> Callable[..., Any]:
     """One function for a forest of bare trees, each given as (root, noTrueChildStrategy, node values in
     pre-order): the sum of the values reached (classes 0), or the sums of the probability tuples reached
-    (classes > 0). It returns None when a tree gives no prediction, INTERPRET when a tested field is
-    missing."""
+    (classes > 0), each leaf's value written into the code. It returns None when a tree gives no
+    prediction, INTERPRET when a tested field is missing."""
     writer = _Writer(scope)
     body: list[str] = []
     totals = ["total"] if not classes else [f"a{c}" for c in range(classes)]
-    for k, (root, no_true_child, _) in enumerate(trees):
+    for root, no_true_child, values in trees:
         writer.count = 0
-        body += writer.tree(root, no_true_child, -1, depth=1)  # index -1: the None after the node values
-        body += [f"    s = VALUES[{k}][i]", "    if s is None: return None"]
-        body += ["    total += s"] if not classes else [f"    a{c} += s[{c}]" for c in range(classes)]
+        body += writer.tree(root, no_true_child, lambda index, values=values: _add(values, index, classes))
     lines = ["def forest(env):", *writer.reads("INTERPRET"), f"    {' = '.join(totals)} = 0.0", *body]
     lines.append(f"    return {totals[0]}" if not classes else f"    return ({', '.join(totals)},)")
-    return _function(lines, writer, "forest", VALUES=[[*values, None] for _, _, values in trees], INTERPRET=INTERPRET)
+    return _function(lines, writer, "forest", INTERPRET=INTERPRET)
+
+
+def _add(values: list[Any], index: int | None, classes: int) -> list[str]:
+    value = None if index is None else values[index]
+    if value is None:
+        return ["return None"]
+    if not classes:
+        return [f"total += {float(value)!r}"]
+    return [f"a{c} += {float(p)!r}" for c, p in enumerate(value)]
 
 
 def _function(lines: list[str], writer: _Writer, name: str, **constants: Any) -> Any:
@@ -71,14 +78,16 @@ class _Writer:
         guard = " or ".join(f"{local} is None" for local in self.fields.values())
         return [*lines, f"    if {guard}: return {missing_code}"] if guard else lines
 
-    def tree(self, root: Element, no_true_child: str, no_prediction: Any, depth: int) -> list[str]:
-        """Lines that set `i` to the node a record reaches (the reads come first, so fields are known)."""
-        indent = "    " * depth
+    def tree(self, root: Element, no_true_child: str, action: Action) -> list[str]:
+        """The tree as nested `if`s; `action(node index, or None for no prediction)` gives the lines run
+        where a record ends (the reads come first, so the fields are known)."""
         test = self.predicate(_predicate_of(root, self.scope))
-        return [f"{indent}if not {test}:", f"{indent}    i = {no_prediction}", f"{indent}else:",
-                *self.node(root, depth + 1, no_true_child, no_prediction)]  # fmt: skip
+        lines = [f"    if not {test}:", *(f"        {line}" for line in action(None)), "    else:"]
+        return lines + self.node(root, 2, no_true_child, action)
 
-    def node(self, element: Element, depth: int, no_true_child: str, no_prediction: Any) -> list[str]:
+    def node(
+        self, element: Element, depth: int, no_true_child: str, action: Callable[[int | None], list[str]]
+    ) -> list[str]:
         if depth > _MAX_DEPTH:
             raise Unsupported("a tree deeper than the code generator goes")
         index = self.count
@@ -86,14 +95,14 @@ class _Writer:
         indent = "    " * depth
         children = [c for c in element if self.scope.tag(c) == "Node"]
         if not children:
-            return [f"{indent}i = {index}"]
+            return [f"{indent}{line}" for line in action(index)]
         lines = []
         for position, child in enumerate(children):
             keyword = "if" if position == 0 else "elif"
             lines.append(f"{indent}{keyword} {self.predicate(_predicate_of(child, self.scope))}:")
-            lines += self.node(child, depth + 1, no_true_child, no_prediction)
-        fallback = index if no_true_child == "returnLastPrediction" else no_prediction
-        lines += [f"{indent}else:", f"{indent}    i = {fallback}"]
+            lines += self.node(child, depth + 1, no_true_child, action)
+        fallback = index if no_true_child == "returnLastPrediction" else None
+        lines += [f"{indent}else:", *(f"{indent}    {line}" for line in action(fallback))]
         return lines
 
     def predicate(self, element: Element) -> str:

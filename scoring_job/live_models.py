@@ -15,7 +15,7 @@ import orjson
 from fraudscore import control
 from fraudscore.control import ControlMessage, ControlMessageError
 from fraudscore.errors import FraudError
-from pmml_engine import PmmlError, ReferenceModel, load_model
+from pmml_engine import PmmlError, Scorer, load_scorer
 
 _LIVE = "live"
 _SEQ = "seq"
@@ -50,7 +50,7 @@ class LiveModel:
     threshold: float
     event_types: frozenset[str]
     score_field: str
-    evaluator: ReferenceModel
+    evaluator: Scorer
 
     def scores(self, event_type: str) -> bool:
         return not self.event_types or event_type in self.event_types
@@ -63,10 +63,10 @@ def _spec_key(model_id: str, version: int) -> str:
 class LiveModels:
     """Applies control messages to state, and keeps the compiled form of what the state holds."""
 
-    def __init__(self, signing_key: str, compile_model: Callable[[bytes], ReferenceModel] = load_model):
+    def __init__(self, signing_key: str, compile_model: Callable[[bytes], Scorer] = load_scorer):
         self._key = signing_key
         self._compile = compile_model
-        self._compiled: dict[tuple[str, int], ReferenceModel] = {}
+        self._compiled: dict[tuple[str, int], Scorer] = {}
         self._live_text: str | None = None
         self._live: tuple[LiveModel, ...] = ()
 
@@ -116,7 +116,8 @@ class LiveModels:
         if previous and previous["version"] != message.version:
             state.remove(_spec_key(message.model_id, previous["version"]))
         self._compiled[(message.model_id, message.version)] = evaluator
-        return Applied(f"{message.model_id} v{message.version} live ({entry['mode']})")
+        engine = evaluator.engine + (f": {evaluator.fallback_reason}" if evaluator.fallback_reason else "")
+        return Applied(f"{message.model_id} v{message.version} live ({entry['mode']}, {engine} engine)")
 
     def _retire(self, message: ControlMessage, state: StateView) -> Applied:
         table = _table(state)

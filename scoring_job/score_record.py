@@ -56,6 +56,7 @@ def score_event(
             "model_id": model.model_id,
             "model_version": model.version,
             "mode": model.mode,
+            "engine": model.evaluator.engine,  # compiled, or pypmml where the compiled engine cannot
             "score": float(score),
             "decision": "alert" if score >= model.threshold else "ok",
             "threshold": model.threshold,

@@ -1,0 +1,103 @@
+"""RegressionModel: linear tables, with the link functions and class normalisations pypmml computes."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+from xml.etree.ElementTree import Element
+
+from pmml_engine.expressions import Env, Scope, Unsupported, cast
+from pmml_engine.parts import DataField, Evaluator, Prediction, Target, child_elements
+
+_NORMALISE: dict[str, Callable[[float], float]] = {
+    "logit": lambda y: 1.0 / (1.0 + math.exp(-y)) if y > -700 else 0.0,
+    "exp": math.exp,
+    "probit": lambda y: 0.5 * math.erfc(-y / math.sqrt(2)),
+    "cloglog": lambda y: 1.0 - math.exp(-math.exp(y)),
+    "loglog": lambda y: math.exp(-math.exp(-y)),
+    "cauchit": lambda y: 0.5 + math.atan(y) / math.pi,
+    "none": lambda y: y,
+}
+
+
+def regression(element: Element, scope: Scope, fields: dict[str, DataField], target: Target) -> Evaluator:
+    tables = [(t.get("targetCategory"), _table(t, scope)) for t in child_elements(element, scope, "RegressionTable")]
+    method = element.get("normalizationMethod", "none")
+    if element.get("functionName") == "regression":
+        (_, table), *_ = tables
+        if method not in ("none", "exp", "logit", "probit", "cloglog", "cauchit", "softmax"):
+            raise Unsupported(f"regression normalization {method!r}")  # pypmml gives no value for loglog
+        normalise = _NORMALISE["logit" if method == "softmax" else method]  # PMML: softmax of one value is logit
+        return lambda env: Prediction(_normalised(normalise, table(env)))
+    categories = [target.category(category) for category, _ in tables]
+    if method not in (*_NORMALISE, "softmax", "simplemax") or method == "exp":
+        raise Unsupported(f"classification normalization {method!r}")
+    if len(tables) > 2 and method not in ("softmax", "simplemax"):
+        raise Unsupported(f"{method} over {len(tables)} categories")  # pypmml gives no value: nor do we guess one
+
+    def classify(env: Env) -> Prediction:
+        scores = [table(env) for _, table in tables]
+        if any(s is None for s in scores):
+            return Prediction(None)
+        probabilities = _normalise_classes(method, scores)
+        if probabilities is None:
+            return Prediction(None)
+        by_category = dict(zip(categories, probabilities, strict=True))
+        return Prediction(max(by_category, key=by_category.__getitem__), by_category)
+
+    return classify
+
+
+def _normalised(normalise: Callable[[float], float], y: float | None) -> float | None:
+    if y is None:
+        return None
+    try:
+        return normalise(y)
+    except OverflowError:
+        return None
+
+
+def _normalise_classes(method: str, scores: list[float]) -> list[float] | None:
+    try:
+        if method == "softmax":
+            top = max(scores)
+            exps = [math.exp(s - top) for s in scores]
+            total = math.fsum(exps)
+            return [e / total for e in exps]
+        if method == "simplemax":
+            total = math.fsum(scores)
+            return [s / total for s in scores]
+        first = [_NORMALISE[method](s) for s in scores[:-1]]
+        if method == "none":  # raw scores as probabilities: clipped to [0, 1], as pypmml does
+            first = [min(max(p, 0.0), 1.0) for p in first]
+            return [*first, max(0.0, 1.0 - math.fsum(first))]
+        return [*first, 1.0 - math.fsum(first)]
+    except (OverflowError, ZeroDivisionError):
+        return None
+
+
+def _table(table: Element, scope: Scope) -> Callable[[Env], float | None]:
+    intercept = float(table.get("intercept", "0"))
+    numeric = [(p.get("name", ""), float(p.get("coefficient", "0")), int(p.get("exponent", "1")))
+               for p in child_elements(table, scope, "NumericPredictor")]  # fmt: skip
+    categorical: dict[str, dict[Any, float]] = {}
+    for p in child_elements(table, scope, "CategoricalPredictor"):
+        name = p.get("name", "")
+        value = cast(p.get("value"), scope.types.get(name, "string"))
+        categorical.setdefault(name, {})[value] = float(p.get("coefficient", "0"))
+    if child_elements(table, scope, "PredictorTerm"):
+        raise Unsupported("PredictorTerm")
+
+    def linear(env: Env) -> float | None:
+        total = intercept
+        for name, coefficient, exponent in numeric:
+            x = env.get(name)
+            if x is None:
+                return None
+            total += coefficient * (x if exponent == 1 else x**exponent)
+        for name, coefficients in categorical.items():
+            total += coefficients.get(env.get(name), 0.0)  # a missing or unseen category adds nothing
+        return total
+
+    return linear
