@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 from xml.etree.ElementTree import Element
 
+from pmml_engine.exprcode import fast_linear
 from pmml_engine.expressions import Env, Scope, Unsupported, cast
 from pmml_engine.parts import DataField, Evaluator, Prediction, Target, child_elements
 
@@ -89,15 +90,4 @@ def _table(table: Element, scope: Scope) -> Callable[[Env], float | None]:
     if child_elements(table, scope, "PredictorTerm"):
         raise Unsupported("PredictorTerm")
 
-    def linear(env: Env) -> float | None:
-        total = intercept
-        for name, coefficient, exponent in numeric:
-            x = env.get(name)
-            if x is None:
-                return None
-            total += coefficient * (x if exponent == 1 else x**exponent)
-        for name, coefficients in categorical.items():
-            total += coefficients.get(env.get(name), 0.0)  # a missing or unseen category adds nothing
-        return total
-
-    return linear
+    return fast_linear(intercept, numeric, categorical)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 from xml.etree.ElementTree import Element
 
+from pmml_engine.exprcode import fast_expression
 from pmml_engine.expressions import Env, Expression, Scope, Unsupported, cast, caster, compile_expression
 from pmml_engine.parts import DataField, Invalid, Prediction, Target, child_element, child_elements
 
@@ -59,7 +60,8 @@ def derived_fields(element: Element | None, scope: Scope) -> Callable[[Env], Env
         expression = next((c for c in derived if scope.tag(c) != "Extension" and scope.tag(c) != "Value"), None)
         if expression is None:
             raise Unsupported(f"DerivedField {name!r} without an expression")
-        steps.append((name, compile_expression(expression, scope), caster(data_type)))
+        slow = compile_expression(expression, scope)
+        steps.append((name, fast_expression(expression, scope, slow), caster(data_type)))
     if child_elements(element, scope, "DefineFunction"):
         raise Unsupported("DefineFunction")
 
@@ -133,7 +135,7 @@ def _output(element: Element, scope: Scope, target: Target) -> tuple[str, Callab
         expression = next((c for c in element if scope.tag(c) not in ("Extension", "Decisions", "Value")), None)
         if expression is None:
             return name, lambda env, p: p.value, data_type
-        compiled = compile_expression(expression, scope)
+        compiled = fast_expression(expression, scope, compile_expression(expression, scope))
         return name, lambda env, p: compiled(env), data_type
     raise Unsupported(f"OutputField feature {feature!r}")
 

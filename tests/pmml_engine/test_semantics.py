@@ -109,3 +109,33 @@ def test_binary_and_plain_regressions_with_transformations_as_pypmml_does(method
         binary = REGRESSION.format(function="classification", method=method, outputs=PROBABILITIES, first="p",
                                    more='<RegressionTable intercept="0" targetCategory="q"/>')  # fmt: skip
         agree(*both(f"{HEAD}{two}{binary}</PMML>"), records)
+
+
+DERIVED = """<LocalTransformations>
+  <DerivedField name="ratio" optype="continuous" dataType="double">
+    <Apply function="/"><FieldRef field="x"/>
+      <Apply function="-"><FieldRef field="x"/><Constant>2</Constant></Apply></Apply>
+  </DerivedField>
+  <DerivedField name="logx" optype="continuous" dataType="double"><Apply function="ln"><FieldRef field="x"/></Apply>
+  </DerivedField>
+  <DerivedField name="gate" optype="continuous" dataType="double">
+    <Apply function="if"><Apply function="isMissing"><FieldRef field="x"/></Apply><Constant>-1</Constant>
+      <Apply function="max"><FieldRef field="x"/><Constant>3</Constant></Apply></Apply>
+  </DerivedField>
+</LocalTransformations>"""
+EXPRESSIONS = f"""<RegressionModel functionName="regression">
+<MiningSchema><MiningField name="y" usageType="target"/><MiningField name="x"/></MiningSchema>
+<Output><OutputField name="y_hat" feature="predictedValue" dataType="double"/>
+  <OutputField name="doubled" feature="transformedValue" dataType="double">
+    <Apply function="*"><FieldRef field="y_hat"/><Constant>2</Constant></Apply></OutputField></Output>
+{DERIVED}
+<RegressionTable intercept="1"><NumericPredictor name="gate" coefficient="0.5"/></RegressionTable>
+</RegressionModel>"""
+MORE_TERMS = '<NumericPredictor name="ratio" coefficient="1"/><NumericPredictor name="logx" coefficient="1"/>'
+WITH_RATIO = EXPRESSIONS.replace("</RegressionTable>", f"{MORE_TERMS}</RegressionTable>")
+
+
+@pytest.mark.parametrize("model", [EXPRESSIONS, WITH_RATIO], ids=["if-isMissing-max", "division and log"])
+def test_expressions_at_their_edges_as_pypmml_has_them(model):
+    records = [{"x": x} for x in (None, 2.0, 0.0, -1.5, 5.0, 1e308)]  # x - 2 = 0, ln(0), ln(-1.5), overflow
+    agree(*both(f"{HEAD}{DICTIONARY}{model}</PMML>"), records)
