@@ -38,6 +38,7 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/flink_modes.py
 	$(BIN)/python bench/dsl_engine.py --events 20000 --repeats 7
+	$(BIN)/python bench/pmml_engine.py
 
 cluster-up: setup
 	$(BIN)/fraudscore flink start
