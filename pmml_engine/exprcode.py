@@ -7,11 +7,12 @@ source are ours (`x0`, `MATH[...]`); constants are written with `repr`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from pmml_engine.expressions import _MATH, Env, Expression, Scope, _constant
+from pmml_engine.expressions import MATH_FUNCTIONS, Env, Expression, Scope, constant_value
 
 _OPERATORS = {"+": "+", "-": "-", "*": "*", "/": "/", "equal": "==", "notEqual": "!=", "lessThan": "<",
               "lessOrEqual": "<=", "greaterThan": ">", "greaterOrEqual": ">="}  # fmt: skip
@@ -53,9 +54,7 @@ def fast_linear(
 
 
 def _function(lines: list[str], name: str, **constants: Any) -> Callable[[Env], Any]:
-    import math
-
-    namespace: dict[str, Any] = {"MATH": _MATH, "FSUM": lambda *v: math.fsum(v),
+    namespace: dict[str, Any] = {"MATH": MATH_FUNCTIONS, "FSUM": lambda *v: math.fsum(v),
                                  "AVG": lambda *v: math.fsum(v) / len(v), **constants}  # fmt: skip
     exec(compile("\n".join(lines), f"<{name}>", "exec"), namespace)  # our own generated code: names and reprs
     return namespace[name]
@@ -69,7 +68,7 @@ class _Writer:
     def expression(self, element: Element) -> str | None:
         tag = self.scope.tag(element)
         if tag == "Constant":
-            value = _constant(element)
+            value = constant_value(element)
             return None if value is None or isinstance(value, str) else repr(value)
         if tag == "FieldRef":
             if element.get("mapMissingTo") is not None:
@@ -85,7 +84,7 @@ class _Writer:
     def _apply(self, function: str, args: list[str]) -> str | None:  # noqa: PLR0911 - one case per family
         if function in _OPERATORS and len(args) == 2:
             return f"({args[0]} {_OPERATORS[function]} {args[1]})"
-        if function in _MATH:
+        if function in MATH_FUNCTIONS:
             return f"float(MATH[{function!r}]({', '.join(args)}))"
         if function in _AGGREGATES and args:
             return f"float({_AGGREGATES[function]}({', '.join(args)}))"

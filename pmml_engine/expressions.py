@@ -78,7 +78,7 @@ class Scope:
 def compile_expression(element: Element, scope: Scope) -> Expression:  # noqa: PLR0911 - one per element kind
     tag = scope.tag(element)
     if tag == "Constant":
-        constant = _constant(element)
+        constant = constant_value(element)
         return lambda env: constant
     if tag == "FieldRef":
         name = element.get("field", "")
@@ -107,7 +107,7 @@ def _or(value: Any, replacement: Any) -> Any:
     return replacement if value is None else value
 
 
-def _constant(element: Element) -> Any:
+def constant_value(element: Element) -> Any:
     text = (element.text or "").strip()
     if element.get("missing") == "true":
         return None
@@ -134,7 +134,7 @@ _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "equal": lambda a, b: a == b, "notEqual": lambda a, b: a != b, "lessThan": lambda a, b: a < b,
     "lessOrEqual": lambda a, b: a <= b, "greaterThan": lambda a, b: a > b, "greaterOrEqual": lambda a, b: a >= b,
 }  # fmt: skip
-_MATH: dict[str, Callable[..., float]] = {
+MATH_FUNCTIONS: dict[str, Callable[..., float]] = {
     "log10": math.log10, "ln": math.log, "exp": math.exp, "sqrt": math.sqrt, "abs": abs, "pow": math.pow,
     "floor": math.floor, "ceil": math.ceil, "round": lambda x: math.floor(x + 0.5),
     "threshold": lambda x, y: 1.0 if x > y else 0.0, "expm1": math.expm1, "ln1p": math.log1p,
@@ -156,8 +156,8 @@ def _apply(element: Element, scope: Scope) -> Expression:  # noqa: PLR0911 - one
     if function in _COMPARISONS and len(args) == 2:
         compare, left, right = _COMPARISONS[function], args[0], args[1]
         return lambda env: _compare(compare, left(env), right(env))
-    if function in _MATH:
-        apply = _MATH[function]
+    if function in MATH_FUNCTIONS:
+        apply = MATH_FUNCTIONS[function]
         return lambda env: _math(apply, [a(env) for a in args])
     if function in _AGGREGATES:
         aggregate = _AGGREGATES[function]
