@@ -22,6 +22,9 @@ _NORMALISE: dict[str, Callable[[float], float]] = {
 }
 
 
+Linear = Callable[[Env], float | None]
+
+
 def regression(element: Element, scope: Scope, fields: dict[str, DataField], target: Target) -> Evaluator:
     tables = [(t.get("targetCategory"), _table(t, scope)) for t in child_elements(element, scope, "RegressionTable")]
     method = element.get("normalizationMethod", "none")
@@ -37,6 +40,9 @@ def regression(element: Element, scope: Scope, fields: dict[str, DataField], tar
     if len(tables) > 2 and method not in ("softmax", "simplemax"):
         raise Unsupported(f"{method} over {len(tables)} categories")  # pypmml gives no value: nor do we guess one
 
+    if method == "logit" and len(tables) == 2 and categories[0] != categories[1]:
+        return _binary_logit(tables[0][1], tables[1][1], categories[0], categories[1])
+
     def classify(env: Env) -> Prediction:
         scores = [table(env) for _, table in tables]
         if any(s is None for s in scores):
@@ -46,6 +52,21 @@ def regression(element: Element, scope: Scope, fields: dict[str, DataField], tar
             return Prediction(None)
         by_category = dict(zip(categories, probabilities, strict=True))
         return Prediction(max(by_category, key=by_category.__getitem__), by_category)
+
+    return classify
+
+
+def _binary_logit(table: Linear, other: Linear, first: Any, second: Any) -> Evaluator:
+    """The common case (scikit-learn's logistic regression and boosting): P(first) = 1 / (1 + e^-y), the
+    other category the rest; as in the general case, no value when either table has none."""
+
+    def classify(env: Env) -> Prediction:
+        y = table(env)
+        if y is None or other(env) is None:
+            return Prediction(None)
+        p = 1.0 / (1.0 + math.exp(-y)) if y > -700 else 0.0
+        q = 1.0 - p
+        return Prediction(first if p >= q else second, {first: p, second: q})
 
     return classify
 

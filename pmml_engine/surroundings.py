@@ -50,7 +50,7 @@ def mining_schema(
 
 
 def derived_fields(element: Element | None, scope: Scope) -> Callable[[Env], Env]:
-    """DerivedFields in order, each cast to its dataType (float32 for `float`)."""
+    """DerivedFields in order, each cast to its dataType (`float` keeps double precision, as in pypmml)."""
     if element is None:
         return lambda env: env
     steps: list[tuple[str, Expression, Callable[[Any], Any]]] = []
@@ -114,7 +114,11 @@ def output_fields(element: Element | None, scope: Scope, target: Target) -> Outp
             values[name] = scoped[name] = value
         return values
 
-    return outputs
+    def from_prediction(env: Env, prediction: Prediction) -> dict[str, Any]:
+        return {name: convert(compute(env, prediction)) for name, compute, convert in steps}
+
+    reads_fields = any(o.get("feature") in ("transformedValue", "decision") for o in element)
+    return outputs if reads_fields else from_prediction  # values and probabilities need no copy of the record
 
 
 def _output(element: Element, scope: Scope, target: Target) -> tuple[str, Callable[[Env, Prediction], Any], str]:
