@@ -181,7 +181,7 @@ class WindowPlan:
         if log.newest_ts is not None and ts - log.newest_ts > self.ttl_ms:
             self._forget(log)
         in_order = log.newest_ts is None or ts >= log.newest_ts
-        if in_order and not self.tiles:  # the common case, kept tight
+        if in_order and self.slides and not self.tiles:  # the common case, kept tight
             self._advance(log, ts)
             accumulators = log.accumulators
             results = [accumulators[position].result(function, inputs[source], include) if position >= 0 else 0
