@@ -52,7 +52,8 @@ def _add(values: list[Any], index: int | None, classes: int) -> list[str]:
         return ["return None"]
     if not classes:
         return [f"total += {float(value)!r}"]
-    return [f"a{c} += {float(p)!r}" for c, p in enumerate(value)]
+    added = [f"a{c} += {float(p)!r}" for c, p in enumerate(value) if p != 0.0]  # adding 0.0 changes nothing
+    return added or ["pass"]
 
 
 def _function(lines: list[str], writer: _Writer, name: str, **constants: Any) -> Any:
@@ -82,6 +83,8 @@ class _Writer:
         """The tree as nested `if`s; `action(node index, or None for no prediction)` gives the lines run
         where a record ends (the reads come first, so the fields are known)."""
         test = self.predicate(_predicate_of(root, self.scope))
+        if test == "True":  # the usual root: no test to run
+            return self.node(root, 1, no_true_child, action)
         lines = [f"    if not {test}:", *(f"        {line}" for line in action(None)), "    else:"]
         return lines + self.node(root, 2, no_true_child, action)
 

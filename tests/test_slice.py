@@ -77,12 +77,8 @@ def test_hot_swap_scores_every_event_once_with_the_version_live_at_the_time(
             jobs,
         )
         kafka_io.send(kafka.bootstrap, topics.raw("web"), events(100, 140))
-        records = collect(
-            kafka.bootstrap,
-            [topics.scores, topics.alerts, topics.dlq],
-            lambda rs: len(without_probes(values(rs, topics.scores))) >= 140,
-            jobs,
-        )
+        outputs = [topics.scores, topics.alerts, topics.dlq]
+        records = collect(kafka.bootstrap, outputs, _all_scores_and_alerts(topics), jobs)
 
     scores = without_probes(values(records, topics.scores))
     by_event = {s["event_id"]: s for s in scores}
@@ -92,7 +88,7 @@ def test_hot_swap_scores_every_event_once_with_the_version_live_at_the_time(
     assert {by_event[f"web-r{n}"]["model_version"] for n in range(100, 140)} == {2}
     _assert_versions_never_go_back_per_customer(by_event)
     _assert_each_score_is_its_versions_pmml_output(by_event, pmml_versions)
-    alerts = values(records, topics.alerts)
+    alerts = without_probes(values(records, topics.alerts))
     assert sorted(a["event_id"] for a in alerts) == sorted(s["event_id"] for s in scores if s["decision"] == "alert")
     assert any("not JSON" in d["reason"] for d in values(records, topics.dlq))
 
@@ -142,6 +138,17 @@ def _assert_versions_never_go_back_per_customer(by_event: dict[str, dict]) -> No
         versions[score["customer_id"]].append(score["model_version"])
     for customer, seen in versions.items():
         assert seen == sorted(seen), f"{customer} went back to an older version: {seen}"
+
+
+def _all_scores_and_alerts(topics):
+    """Done when the 140 payments are scored and every alert among them has arrived on its own topic."""
+
+    def done(records) -> bool:
+        scores = without_probes(values(records, topics.scores))
+        alerting = sum(s["decision"] == "alert" for s in scores)
+        return len(scores) >= 140 and len(without_probes(values(records, topics.alerts))) >= alerting
+
+    return done
 
 
 def _assert_each_score_is_its_versions_pmml_output(by_event: dict[str, dict], pmml: dict[int, bytes]) -> None:
