@@ -45,9 +45,14 @@ def parse_pmml(data: bytes) -> PmmlDocument:
     ...
     pmml_engine.document.PmmlError: PMML must not declare a DTD or entities
     """
+    return read_document(data)[0]
+
+
+def read_document(data: bytes) -> tuple[PmmlDocument, Element, str]:
+    """parse_pmml's document, with the checked PMML element and its namespace: parsed once."""
     root, ns = read_root(data)
     _check_references(root, ns)
-    return _schema(root, ns)
+    return _schema(root, ns), root, ns
 
 
 _REFERENCES = {

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pmml_engine.compiled import CompiledModel
-from pmml_engine.document import PmmlDocument, PmmlError, choose_score_field, parse_pmml, read_root
+from pmml_engine.document import PmmlDocument, PmmlError, choose_score_field, read_document
 from pmml_engine.expressions import Unsupported
 from pmml_engine.reference import load_model
 
@@ -47,11 +47,11 @@ def load_scorer(pmml: bytes, engine: str = "auto") -> Scorer:
     """The model, scored by `engine`: auto (compiled, else pypmml with the reason), compiled, or pypmml."""
     if engine not in ENGINES:
         raise PmmlError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
-    document = parse_pmml(pmml)
+    document, root, ns = read_document(pmml)
     reason = None
     if engine != "pypmml":
         try:
-            compiled = CompiledModel(*read_root(pmml))
+            compiled = CompiledModel(root, ns)
         except Unsupported as exc:
             if engine == "compiled":
                 raise PmmlError(f"the compiled engine cannot score this model: {exc}") from None

@@ -37,22 +37,24 @@ def tree(element: Element, scope: Scope, fields: dict[str, DataField], target: T
     root_element = child_element(element, scope, "Node")
     if root_element is None:
         raise Unsupported("TreeModel without a Node")
-    evaluator = TreeEvaluator(_node(root_element, scope, target, classification),
-                              compile_tree(root_element, scope, no_true_child), missing, no_true_child)  # fmt: skip
-    evaluator.element = root_element
-    return evaluator
+    return TreeEvaluator(_node(root_element, scope, target, classification), root_element, scope, missing,
+                         no_true_child)  # fmt: skip
 
 
 class TreeEvaluator:
-    """A tree: its generated code for records with every tested field present, else the interpreter."""
+    """A tree: its generated code for records with every tested field present, else the interpreter. The
+    code is generated when first needed: in a forest, the forest's own code serves nearly every record."""
 
-    def __init__(self, root: _Node, leaf: Callable[[Env], int], missing: str, no_true_child: str) -> None:
-        self.root, self.leaf, self.missing, self.no_true_child = root, leaf, missing, no_true_child
+    def __init__(self, root: _Node, element: Element, scope: Scope, missing: str, no_true_child: str) -> None:
+        self.root, self.element, self.scope = root, element, scope
+        self.missing, self.no_true_child = missing, no_true_child
         self.nodes = list(_preorder(root))
-        self.element: Element | None = None  # its Node element, for a forest's generated code
+        self._leaf: Callable[[Env], int] | None = None
 
     def node(self, env: Env) -> _Node | None:
-        index = self.leaf(env)
+        if self._leaf is None:
+            self._leaf = compile_tree(self.element, self.scope, self.no_true_child)
+        index = self._leaf(env)
         if index >= 0:
             return self.nodes[index]
         if index == NO_PREDICTION or self.root.predicate(env) is not True:
