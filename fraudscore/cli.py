@@ -18,6 +18,7 @@ from kafka.errors import KafkaError
 from fraudscore import control, demo, kafka_io, pmml_commands
 from fraudscore.broker import BrokerConfig, EmbeddedBroker, ensure_topics
 from fraudscore.errors import FraudError
+from fraudscore.files import json_lines, open_file
 from fraudscore.flink_cluster import StandaloneCluster
 from fraudscore.local_jobs import LocalJob
 from fraudscore.settings import PROJECT_ROOT, Settings
@@ -137,18 +138,8 @@ def cmd_dsl_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 def _read_events(path: Path) -> Iterator[dict]:
     """Each event of the file; a bad line stops everything with its number and what is wrong."""
-    try:
-        lines = path.open("rb")
-    except OSError as exc:
-        raise FraudError(f"{path}: cannot read: {exc.strerror}") from None
-    with lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                event = orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                raise FraudError(f"{path}:{number}: not JSON ({exc})") from None
+    with open_file(path) as lines:
+        for number, event in json_lines(path, lines):
             if not isinstance(event, dict) or type(event.get("ts")) is not int:
                 raise FraudError(f"{path}:{number}: an event needs 'ts' in epoch milliseconds (an integer)")
             yield event

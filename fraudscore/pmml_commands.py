@@ -10,9 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from fraudscore.errors import FraudError
+from fraudscore.files import json_lines, open_file, read_bytes
 from pmml_engine.engine import ENGINES, load_scorer
 
 _BATCH = 1_000
@@ -34,7 +33,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_pmml_inspect(args: argparse.Namespace, settings: Any) -> int:
-    scorer = load_scorer(_read(Path(args.model)))
+    scorer = load_scorer(read_bytes(Path(args.model)))
     document = scorer.document
     function = f" ({document.function_name})" if document.function_name else ""
     print(f"model:   {document.model_element}{function}, PMML {document.version}")
@@ -50,7 +49,7 @@ def cmd_pmml_inspect(args: argparse.Namespace, settings: Any) -> int:
 
 
 def cmd_pmml_score(args: argparse.Namespace, settings: Any) -> int:
-    scorer = load_scorer(_read(Path(args.model)), engine=args.engine)
+    scorer = load_scorer(read_bytes(Path(args.model)), engine=args.engine)
     types = {f.name: f.data_type for f in scorer.document.inputs}
     records = _records(Path(args.input), types)
     with contextlib.ExitStack() as stack:
@@ -65,37 +64,18 @@ def cmd_pmml_score(args: argparse.Namespace, settings: Any) -> int:
     return 0
 
 
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise FraudError(f"{path}: cannot read: {exc.strerror}") from None
-
-
 def _records(path: Path, types: dict[str, str]) -> Iterator[dict[str, Any]]:
     """Records of a CSV (empty cell: missing) or JSON-lines file, CSV text typed as the model's inputs."""
-    try:
-        handle = path.open("rb" if path.suffix == ".jsonl" else "r", newline=None if path.suffix == ".jsonl" else "")
-    except OSError as exc:
-        raise FraudError(f"{path}: cannot read: {exc.strerror}") from None
-    with handle:
-        if path.suffix == ".jsonl":
-            for number, line in enumerate(handle, start=1):
-                if line.strip():
-                    yield _json_record(path, number, line)
-            return
+    if path.suffix == ".jsonl":
+        with open_file(path) as lines:
+            for number, record in json_lines(path, lines):
+                if not isinstance(record, dict):
+                    raise FraudError(f"{path}:{number}: a record is a JSON object")
+                yield record
+        return
+    with open_file(path, "r", newline="") as handle:
         for row in csv.DictReader(handle):
             yield {name: _typed(value, types.get(name, "string")) for name, value in row.items()}
-
-
-def _json_record(path: Path, number: int, line: bytes) -> dict[str, Any]:
-    try:
-        record = orjson.loads(line)
-    except orjson.JSONDecodeError as exc:
-        raise FraudError(f"{path}:{number}: not JSON ({exc})") from None
-    if not isinstance(record, dict):
-        raise FraudError(f"{path}:{number}: a record is a JSON object")
-    return record
 
 
 def _typed(value: str | None, data_type: str) -> Any:
