@@ -64,7 +64,7 @@ def load_scorer(pmml: bytes, engine: str = "auto") -> Scorer:
 
 
 def _pypmml_scorer(pmml: bytes, document: PmmlDocument, reason: str | None) -> Scorer:
-    reference = load_model(pmml)
+    reference = load_model(pmml, document)
     names = reference.output_names
 
     def one(record: dict[str, Any]) -> dict[str, Any]:

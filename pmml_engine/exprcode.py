@@ -12,10 +12,9 @@ from collections.abc import Callable
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from pmml_engine.expressions import MATH_FUNCTIONS, Env, Expression, Scope, constant_value
+from pmml_engine.expressions import COMPARISON_OPERATORS, MATH_FUNCTIONS, Env, Expression, Scope, constant_value
 
-_OPERATORS = {"+": "+", "-": "-", "*": "*", "/": "/", "equal": "==", "notEqual": "!=", "lessThan": "<",
-              "lessOrEqual": "<=", "greaterThan": ">", "greaterOrEqual": ">="}  # fmt: skip
+_OPERATORS = {"+": "+", "-": "-", "*": "*", "/": "/", **COMPARISON_OPERATORS}
 _AGGREGATES = {"min": "min", "max": "max", "sum": "FSUM", "avg": "AVG"}
 
 

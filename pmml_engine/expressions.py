@@ -130,6 +130,9 @@ def _children(element: Element, scope: Scope) -> list[Element]:
 _ARITHMETIC: dict[str, Callable[[float, float], float]] = {
     "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b, "/": lambda a, b: a / b,
 }  # fmt: skip
+# PMML's comparison names and Python's operators, for generated code (pmml_engine.treecode, .exprcode).
+COMPARISON_OPERATORS = {"equal": "==", "notEqual": "!=", "lessThan": "<", "lessOrEqual": "<=", "greaterThan": ">",
+                        "greaterOrEqual": ">="}  # fmt: skip
 _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "equal": lambda a, b: a == b, "notEqual": lambda a, b: a != b, "lessThan": lambda a, b: a < b,
     "lessOrEqual": lambda a, b: a <= b, "greaterThan": lambda a, b: a > b, "greaterOrEqual": lambda a, b: a >= b,
@@ -214,13 +217,8 @@ def _if(condition: Any, then: Expression, otherwise: Expression, env: Env) -> An
 
 
 def _logical(function: str, args: list[Expression]) -> Expression:
-    def apply(env: Env) -> bool | None:
-        values = [a(env) for a in args]
-        if function == "and":
-            return False if False in values else (None if None in values else True)
-        return True if True in values else (None if None in values else False)
-
-    return apply
+    combine = _all if function == "and" else _any  # the same three-valued logic as compound predicates
+    return lambda env: combine([a(env) for a in args])
 
 
 def _norm_continuous(element: Element, scope: Scope) -> Expression:

@@ -42,9 +42,9 @@ class ReferenceModel:
         return choose_score_field(self.document.outputs or self.output_names, preferred)
 
 
-def load_model(pmml: bytes) -> ReferenceModel:
-    """Check the document safely, then hand it to pypmml."""
-    document = parse_pmml(pmml)
+def load_model(pmml: bytes, document: PmmlDocument | None = None) -> ReferenceModel:
+    """Check the document safely (unless the caller has: `document`), then hand it to pypmml."""
+    document = document or parse_pmml(pmml)
     from pypmml import Model  # starts a JVM on first use: import only when a model is loaded
 
     try:

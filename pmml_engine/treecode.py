@@ -12,15 +12,13 @@ from collections.abc import Callable
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from pmml_engine.expressions import Scope, Unsupported, array_values, cast
+from pmml_engine.expressions import COMPARISON_OPERATORS, Scope, Unsupported, array_values, cast
 
 Action = Callable[[int | None], list[str]]  # the lines run where a record ends: at a node (index) or nowhere
 NEEDS_INTERPRETER = -1  # a field the tree tests is missing
 INTERPRET = object()  # the same, from a forest: its sums can be any number
 NO_PREDICTION = -2  # no true child under returnNullPrediction
 _MAX_DEPTH = 60  # deeper trees stay interpreted: Python's parser has its limits
-_OPERATORS = {"equal": "==", "notEqual": "!=", "lessThan": "<", "lessOrEqual": "<=", "greaterThan": ">",
-              "greaterOrEqual": ">="}  # fmt: skip
 
 
 def compile_tree(root: Element, scope: Scope, no_true_child: str) -> Callable[[dict[str, Any]], int]:
@@ -136,13 +134,13 @@ class _Writer:
         local = self._local(name)
         if operator in ("isMissing", "isNotMissing"):
             return "False" if operator == "isMissing" else "True"  # nothing is missing on this path
-        if operator not in _OPERATORS:
+        if operator not in COMPARISON_OPERATORS:
             raise Unsupported(f"SimplePredicate operator {operator!r}")
         data_type = self.scope.types.get(name, "string")
         value = cast(element.get("value"), data_type)
         if value is None or (operator not in ("equal", "notEqual") and data_type in ("string", "boolean")):
             raise Unsupported("an ordering comparison of text in generated code")
-        return f"({local} {_OPERATORS[operator]} {value!r})"
+        return f"({local} {COMPARISON_OPERATORS[operator]} {value!r})"
 
     def _local(self, name: str) -> str:
         return self.fields.setdefault(name, f"v{len(self.fields)}")
