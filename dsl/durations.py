@@ -18,3 +18,18 @@ def parse_duration(text: str) -> int:
     if match is None:
         raise ValueError(f"not a duration: {text!r}")
     return int(match.group(1)) * _UNITS_MS[match.group(2)]
+
+
+def format_duration(millis: int) -> str:
+    """A length of time in days down to milliseconds, largest units first (weeks are shown as days).
+
+    >>> format_duration(3_891_600_000), format_duration(600_000), format_duration(0)
+    ('45d 1h', '10m', '0ms')
+    """
+    parts = []
+    for unit in ("d", "h", "m", "s", "ms"):
+        size = _UNITS_MS[unit]
+        if millis >= size:
+            parts.append(f"{millis // size}{unit}")
+            millis %= size
+    return " ".join(parts) or "0ms"

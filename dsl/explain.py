@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from dsl import ast
 from dsl.checker import FIELD_TYPES, STATEFUL
+from dsl.durations import format_duration
 from dsl.engine import APPROX_TILES, DEFAULT_LATENESS_MS, CompiledBlock
 from dsl.sketch import REGISTERS, STANDARD_ERROR
 from dsl.tiles import tiles_held
@@ -45,7 +46,7 @@ _SAMPLE_EVENTS = 400
 
 def explain(featureset: ast.FeatureSet, lateness_ms: int = DEFAULT_LATENESS_MS) -> list[str]:
     """The report's lines, block by block."""
-    lines = [f"featureset {featureset.name} version {featureset.version} (lateness {_duration(lateness_ms)})"]
+    lines = [f"featureset {featureset.name} version {featureset.version} (lateness {format_duration(lateness_ms)})"]
     for block in featureset.blocks:
         lines += list(_block(CompiledBlock(block, lateness_ms), lateness_ms))
     return lines
@@ -58,7 +59,7 @@ def _block(compiled: CompiledBlock, lateness_ms: int) -> Iterator[str]:
         f", computed once for each of {len(block.keys)} keys" if len(block.keys) > 1 and not block.composite else ""
     )
     yield ""
-    yield f"block {block.name} per {keys}, ttl {_duration(compiled.ttl_ms)}{fan_out}"
+    yield f"block {block.name} per {keys}, ttl {format_duration(compiled.ttl_ms)}{fan_out}"
     width = max(len(f.name) for f in block.features)
     for feature in block.features:
         costs = list(_feature_costs(feature, compiled))
@@ -92,7 +93,7 @@ def _window_cost(node: ast.Windowed, compiled: CompiledBlock) -> str:
     if window.kind == "last":
         return f"{function} over last {window.count}: exact, {what}, over at most {window.count} log entries"
     if window.kind == "lifetime":
-        millis, span = compiled.ttl_ms, f"lifetime ({_duration(compiled.ttl_ms)})"
+        millis, span = compiled.ttl_ms, f"lifetime ({format_duration(compiled.ttl_ms)})"
     else:
         millis, span = window.duration.millis, window.duration.text
     if window.every is not None:
@@ -105,9 +106,10 @@ def _window_cost(node: ast.Windowed, compiled: CompiledBlock) -> str:
     if window.approx:
         tile = max(1, millis // APPROX_TILES)
         tiles = tiles_held(millis, tile, compiled.plan.lateness_ms)
-        return (f"distinct over {span} approx: a HyperLogLog sketch per tile of {_duration(tile)}, at most "
+        every = format_duration(tile)
+        return (f"distinct over {span} approx: a HyperLogLog sketch per tile of {every}, at most "
                 f"{tiles} tiles of {REGISTERS} registers; standard error about {STANDARD_ERROR:.1%} "
-                f"(under about 100 values, within a few); covers {span} minus up to {_duration(tile)}")  # fmt: skip
+                f"(under about 100 values, within a few); covers {span} minus up to {every}")  # fmt: skip
     return f"{function} over {span}: exact, {what}"
 
 
@@ -119,7 +121,7 @@ def _block_estimate(compiled: CompiledBlock, lateness_ms: int) -> Iterator[str]:
     last = max((s.count for s in plan.slides if s.kind == "last"), default=0)
     parts = []
     if longest:
-        parts.append(f"a log of one entry per event in the last {_duration(longest + lateness_ms)}")
+        parts.append(f"a log of one entry per event in the last {format_duration(longest + lateness_ms)}")
     elif last:
         parts.append(f"a log of at most {last} entries")
     if accumulators:
@@ -168,16 +170,6 @@ def _synthetic_event(rng: random.Random, ts: int) -> dict:
         elif kind == "string":
             event[name] = f"{name[:3]}{rng.randrange(40)}"
     return event
-
-
-def _duration(millis: int) -> str:
-    """`45d 1h`, `10m`, `500ms`: the largest units first."""
-    parts = []
-    for unit, size in (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)):
-        if millis >= size:
-            parts.append(f"{millis // size}{unit}")
-            millis %= size
-    return " ".join(parts) or "0ms"
 
 
 def _size(count: float) -> str:

@@ -130,7 +130,7 @@ class TilePlan:
 
     def __init__(self, millis: int, tile_ms: int, lateness_ms: int) -> None:
         self.millis, self.tile_ms, self.lateness_ms = millis, tile_ms, lateness_ms
-        self.span = -(-millis // tile_ms)  # k tiles, the current one included
+        self.span = tiles_spanned(millis, tile_ms)
         self.slots: list[tuple[int, str, set[str]]] = []  # (input, family, functions)
 
     def accumulator_for(self, source: int, fam: str, function: str) -> int:
@@ -227,6 +227,11 @@ class TilePlan:
         return window if slot is None else window[slot]
 
 
+def tiles_spanned(millis: int, tile_ms: int) -> int:
+    """k: the tiles a window holds, its own included (ceil(D / T))."""
+    return -(-millis // tile_ms)
+
+
 def tiles_held(millis: int, tile_ms: int, lateness_ms: int) -> int:
     """At most how many tiles a key keeps for one tiled window."""
-    return -(-millis // tile_ms) + math.ceil(lateness_ms / tile_ms) + 1
+    return tiles_spanned(millis, tile_ms) + math.ceil(lateness_ms / tile_ms) + 1
