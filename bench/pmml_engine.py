@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pmml_engine.engine import Scorer, load_scorer
-from tests.pmml_engine.conftest import _preprocessing, fraud_label, payments
+from tests.pmml_engine.conftest import fraud_label, payments, preprocessing
 
 
 def models() -> dict[str, object]:
@@ -41,7 +41,7 @@ def export(name: str, estimator: object, out: Path) -> bytes:
     from sklearn2pmml.pipeline import PMMLPipeline
 
     frame = payments(5_000, seed=1)
-    pipeline = PMMLPipeline([("preprocess", _preprocessing()), ("model", estimator)])
+    pipeline = PMMLPipeline([("preprocess", preprocessing()), ("model", estimator)])
     pipeline.fit(frame) if name.startswith("Isolation") else pipeline.fit(frame, fraud_label(frame, seed=2))
     path = out / "model.pmml"
     sklearn2pmml(pipeline, str(path))

@@ -32,7 +32,7 @@ def fraud_label(frame: pd.DataFrame, seed: int) -> pd.Series:
     return pd.Series((risky | (rng.random(len(frame)) < 0.05)).astype(int), name="is_fraud")
 
 
-def _preprocessing():
+def preprocessing():
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import Pipeline
@@ -67,7 +67,7 @@ def exported(tmp_path_factory) -> dict[str, bytes]:
     label = fraud_label(frame, seed=2)
     models = {}
     for name, estimator in _estimators().items():
-        pipeline = PMMLPipeline([("preprocess", _preprocessing()), ("model", estimator)])
+        pipeline = PMMLPipeline([("preprocess", preprocessing()), ("model", estimator)])
         if name == "isolation forest":
             pipeline.fit(frame)
         else:
