@@ -39,6 +39,9 @@ def cmd_pmml_inspect(args: argparse.Namespace, settings: Any) -> int:
     print(f"model:   {document.model_element}{function}, PMML {document.version}")
     reason = f" ({scorer.fallback_reason})" if scorer.fallback_reason else ""
     print(f"engine:  {scorer.engine}{reason}")
+    if scorer.engine == "compiled":
+        fast = f"off ({scorer.fast_path_reason}): slower, same scores" if scorer.fast_path_reason else "on"
+        print(f"fast path: {fast}")
     print(f"targets: {', '.join(document.targets) or '-'}")
     print("inputs:")
     width = max((len(f.name) for f in document.inputs), default=0)

@@ -7,6 +7,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from pmml_engine.expressions import Scope, Unsupported, cast, caster
+from pmml_engine.fastpath import fast_path
 from pmml_engine.models import build_model
 from pmml_engine.parts import DataField, Invalid
 from pmml_engine.surroundings import derived_fields
@@ -27,14 +28,30 @@ class CompiledModel:
         mining = [m for m in schema if scope.tag(m) == "MiningField"] if schema is not None else []
         self.inputs = [(m.get("name", ""), self.fields[m.get("name", "")].data_type) for m in mining
                        if m.get("usageType", "active") == "active" and m.get("name", "") in self.fields]  # fmt: skip
-        self._transform = derived_fields(next((c for c in root if scope.tag(c) == "TransformationDictionary"), None),
-                                         scope)  # fmt: skip
+        transformations = next((c for c in root if scope.tag(c) == "TransformationDictionary"), None)
+        self._transform = derived_fields(transformations, scope)
         self._model = build_model(model, scope, self.fields)
         self._casters = [(name, caster(data_type)) for name, data_type in self.inputs]
         self.output_names = _output_names(model, scope)
+        self.fast_path_reason: str | None = None  # why every record takes the general path, when it does
+        try:
+            fast = fast_path(model, scope, fields=self.fields, inputs=self.inputs, transformations=transformations,
+                             output_names=self.output_names, slow=self.score_general)  # fmt: skip
+        except Unsupported as exc:
+            self.fast_path_reason = str(exc)
+        else:
+            self.score_one, self.score_batch = fast.score_one, fast.score_batch  # type: ignore[method-assign]
 
     def score_one(self, record: dict[str, Any]) -> dict[str, Any]:
         """Every visible output field for one record; None where pypmml gives a missing value (NaN)."""
+        return self.score_general(record)
+
+    def score_batch(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [self.score_general(record) for record in records]
+
+    def score_general(self, record: dict[str, Any]) -> dict[str, Any]:
+        """score_one by the evaluators of pmml_engine.models, which follow PMML for every record; the
+        fast path (pmml_engine.fastpath) hands them the records it does not keep."""
         get = record.get
         env = {name: convert(get(name)) for name, convert in self._casters}
         try:
@@ -42,9 +59,6 @@ class CompiledModel:
         except Invalid:
             return dict.fromkeys(self.output_names)
         return {name: prediction.outputs.get(name) for name in self.output_names}
-
-    def score_batch(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [self.score_one(record) for record in records]
 
 
 def _data_dictionary(root: Element, ns: str) -> dict[str, DataField]:

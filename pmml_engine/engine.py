@@ -30,6 +30,7 @@ class Scorer:
     input_names: tuple[str, ...]
     _one: Callable[[dict[str, Any]], dict[str, Any]]
     _batch: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
+    fast_path_reason: str | None = None  # compiled, but why no record takes the fast path, when none does
 
     def score_one(self, record: dict[str, Any]) -> dict[str, Any]:
         """Every output field for one record, None where the model gives no value."""
@@ -59,7 +60,7 @@ def load_scorer(pmml: bytes, engine: str = "auto") -> Scorer:
         else:
             inputs = tuple(name for name, _ in compiled.inputs)
             return Scorer(document, "compiled", None, tuple(compiled.output_names), inputs, compiled.score_one,
-                          compiled.score_batch)  # fmt: skip
+                          compiled.score_batch, compiled.fast_path_reason)  # fmt: skip
     return _pypmml_scorer(pmml, document, reason)
 
 

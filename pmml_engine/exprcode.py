@@ -52,19 +52,30 @@ def fast_linear(
     return _function(lines, "linear", CATEGORIES=list(categorical.values()))
 
 
+def expression_source(element: Element, scope: Scope, bound: dict[str, str]) -> str | None:
+    """The expression as Python over locals already holding its fields (`bound`: field name -> local),
+    for code that has checked every field is present; None when it reads another field or has a construct
+    the generator does not write. The code needs `NAMESPACE`."""
+    return _Writer(scope, bound).expression(element)
+
+
+NAMESPACE: dict[str, Any] = {"MATH": MATH_FUNCTIONS, "FSUM": lambda *v: math.fsum(v),
+                             "AVG": lambda *v: math.fsum(v) / len(v)}  # fmt: skip
+
+
 def _function(lines: list[str], name: str, **constants: Any) -> Callable[[Env], Any]:
-    namespace: dict[str, Any] = {"MATH": MATH_FUNCTIONS, "FSUM": lambda *v: math.fsum(v),
-                                 "AVG": lambda *v: math.fsum(v) / len(v), **constants}  # fmt: skip
+    namespace: dict[str, Any] = {**NAMESPACE, **constants}
     exec(compile("\n".join(lines), f"<{name}>", "exec"), namespace)  # our own generated code: names and reprs
     return namespace[name]
 
 
 class _Writer:
-    def __init__(self, scope: Scope) -> None:
+    def __init__(self, scope: Scope, bound: dict[str, str] | None = None) -> None:
         self.scope = scope
+        self.bound = bound
         self.fields: dict[str, str] = {}
 
-    def expression(self, element: Element) -> str | None:
+    def expression(self, element: Element) -> str | None:  # noqa: PLR0911 - one case per element kind
         tag = self.scope.tag(element)
         if tag == "Constant":
             value = constant_value(element)
@@ -72,6 +83,8 @@ class _Writer:
         if tag == "FieldRef":
             if element.get("mapMissingTo") is not None:
                 return None
+            if self.bound is not None:
+                return self.bound.get(element.get("field", ""))
             return self.fields.setdefault(element.get("field", ""), f"x{len(self.fields)}")
         if tag != "Apply" or element.get("mapMissingTo") is not None or element.get("defaultValue") is not None:
             return None

@@ -70,6 +70,7 @@ class Scope:
 
     def __init__(self, types: dict[str, str], ns: str) -> None:
         self.types, self.ns = types, ns
+        self.cores: dict[Element, Any] = {}  # each model element's own evaluator, for pmml_engine.fastpath
 
     def tag(self, element: Element) -> str:
         return element.tag[len(self.ns) :] if element.tag.startswith(self.ns) else element.tag

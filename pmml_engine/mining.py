@@ -42,9 +42,9 @@ def mining(
     trees = [model for _, _, model in segments if isinstance(model, TreeEvaluator)]
     if all(always) and len(trees) == len(segments) and on_missing == "returnMissing":
         if not classification and method in ("sum", "average"):
-            return _tree_sum(trees, scope, average=method == "average")
+            return ForestSum(trees, scope, average=method == "average")
         if classification and method == "average":
-            return _tree_average(trees, scope)
+            return ForestAverage(trees, scope)
     combine = _combiner(method, classification)
 
     def evaluate(env: Env) -> Prediction:
@@ -63,50 +63,57 @@ def mining(
     return evaluate
 
 
-def _tree_sum(trees: list[TreeEvaluator], scope: Scope, average: bool) -> Evaluator:
+class ForestSum:
     """Boosted trees (sum) and isolation forests (average): leaf scores added in segment order, by one
     generated function; a record with a tested field missing goes tree by tree through the interpreter."""
-    forest = compile_ensemble([(t.element, t.no_true_child, [n.score for n in t.nodes]) for t in trees], scope, 0)
 
-    def evaluate(env: Env) -> Prediction:
-        total = forest(env)
+    def __init__(self, trees: list[TreeEvaluator], scope: Scope, average: bool) -> None:
+        self.trees, self.average = trees, average
+        self.forest = compile_ensemble([(t.element, t.no_true_child, [n.score for n in t.nodes]) for t in trees],
+                                       scope, 0)  # fmt: skip
+
+    def __call__(self, env: Env) -> Prediction:
+        total = self.forest(env)
         if total is INTERPRET:
             total = 0.0
-            for tree in trees:
+            for tree in self.trees:
                 node = tree.node(env)
                 if node is None or node.score is None:
                     return Prediction(None)
                 total += node.score
         elif total is None:
             return Prediction(None)
-        return Prediction(total / len(trees) if average else total)
-
-    return evaluate
+        return Prediction(total / len(self.trees) if self.average else total)
 
 
-def _tree_average(trees: list[TreeEvaluator], scope: Scope) -> Evaluator:
+class ForestAverage:
     """Random forests: the leaves' class probabilities averaged."""
-    classes = list(dict.fromkeys(c for t in trees for n in t.nodes if n.probabilities for c in n.probabilities))
-    values = [[None if n.probabilities is None else tuple(n.probabilities.get(c, 0.0) for c in classes)
-               for n in t.nodes] for t in trees]  # fmt: skip
-    forest = compile_ensemble([(t.element, t.no_true_child, v) for t, v in zip(trees, values, strict=True)], scope,
-                              len(classes))  # fmt: skip
 
-    def evaluate(env: Env) -> Prediction:
-        sums = forest(env)
+    def __init__(self, trees: list[TreeEvaluator], scope: Scope) -> None:
+        self.trees = trees
+        self.classes = list(dict.fromkeys(c for t in trees for n in t.nodes for c in n.probabilities or ()))
+        self.values = [[None if n.probabilities is None else tuple(n.probabilities.get(c, 0.0) for c in self.classes)
+                        for n in t.nodes] for t in trees]  # fmt: skip
+        self.forest = compile_ensemble([(t.element, t.no_true_child, v) for t, v in zip(trees, self.values,
+                                        strict=True)], scope, len(self.classes))  # fmt: skip
+
+    def __call__(self, env: Env) -> Prediction:
+        sums = self.forest(env)
         if sums is INTERPRET:
-            sums = [0.0] * len(classes)
-            for tree in trees:
+            sums = [0.0] * len(self.classes)
+            for tree in self.trees:
                 node = tree.node(env)
                 if node is None or node.probabilities is None:
                     return Prediction(None)
-                sums = [total + node.probabilities.get(c, 0.0) for total, c in zip(sums, classes, strict=True)]
+                sums = [total + node.probabilities.get(c, 0.0) for total, c in zip(sums, self.classes, strict=True)]
         elif sums is None:
             return Prediction(None)
-        probabilities = {c: total / len(trees) for c, total in zip(classes, sums, strict=True)}
-        return Prediction(max(probabilities, key=probabilities.__getitem__), probabilities)
+        return self.prediction(sums)
 
-    return evaluate
+    def prediction(self, sums: tuple[float, ...] | list[float]) -> Prediction:
+        """The averaged probabilities and the first most probable class, from each class's sum over trees."""
+        probabilities = {c: total / len(self.trees) for c, total in zip(self.classes, sums, strict=True)}
+        return Prediction(max(probabilities, key=probabilities.__getitem__), probabilities)
 
 
 def _chain(segments: list[tuple[Predicate, float, Evaluator]]) -> Evaluator:

@@ -29,6 +29,7 @@ def build_model(element: Element, scope: Scope, fields: dict[str, DataField], ne
     local = child_element(element, scope, "LocalTransformations")
     transform = derived_fields(local, scope)
     core = builders[tag](element, scope, fields, target)
+    scope.cores[element] = core
     rescale = targets(child_element(element, scope, "Targets"), scope)
     output = child_element(element, scope, "Output")
     outputs = output_fields(output, scope, target)

@@ -11,7 +11,7 @@ from pmml_engine.exprcode import fast_linear
 from pmml_engine.expressions import Env, Scope, Unsupported, cast
 from pmml_engine.parts import DataField, Evaluator, Prediction, Target, child_elements
 
-_NORMALISE: dict[str, Callable[[float], float]] = {
+NORMALISE: dict[str, Callable[[float], float]] = {
     "logit": lambda y: 1.0 / (1.0 + math.exp(-y)) if y > -700 else 0.0,
     "exp": math.exp,
     "probit": lambda y: 0.5 * math.erfc(-y / math.sqrt(2)),
@@ -32,10 +32,10 @@ def regression(element: Element, scope: Scope, fields: dict[str, DataField], tar
         (_, table), *_ = tables
         if method not in ("none", "exp", "logit", "probit", "cloglog", "cauchit", "softmax"):
             raise Unsupported(f"regression normalization {method!r}")  # pypmml gives no value for loglog
-        normalise = _NORMALISE["logit" if method == "softmax" else method]  # PMML: softmax of one value is logit
+        normalise = NORMALISE["logit" if method == "softmax" else method]  # PMML: softmax of one value is logit
         return lambda env: Prediction(_normalised(normalise, table(env)))
     categories = [target.category(category) for category, _ in tables]
-    if method not in (*_NORMALISE, "softmax", "simplemax") or method == "exp":
+    if method not in (*NORMALISE, "softmax", "simplemax") or method == "exp":
         raise Unsupported(f"classification normalization {method!r}")
     if len(tables) > 2 and method not in ("softmax", "simplemax"):
         raise Unsupported(f"{method} over {len(tables)} categories")  # pypmml gives no value: nor do we guess one
@@ -47,7 +47,7 @@ def regression(element: Element, scope: Scope, fields: dict[str, DataField], tar
         scores = [table(env) for _, table in tables]
         if any(s is None for s in scores):
             return Prediction(None)
-        probabilities = _normalise_classes(method, scores)
+        probabilities = normalise_classes(method, scores)
         if probabilities is None:
             return Prediction(None)
         by_category = dict(zip(categories, probabilities, strict=True))
@@ -80,7 +80,7 @@ def _normalised(normalise: Callable[[float], float], y: float | None) -> float |
         return None
 
 
-def _normalise_classes(method: str, scores: list[float]) -> list[float] | None:
+def normalise_classes(method: str, scores: list[float]) -> list[float] | None:
     try:
         if method == "softmax":
             top = max(scores)
@@ -90,7 +90,7 @@ def _normalise_classes(method: str, scores: list[float]) -> list[float] | None:
         if method == "simplemax":
             total = math.fsum(scores)
             return [s / total for s in scores]
-        first = [_NORMALISE[method](s) for s in scores[:-1]]
+        first = [NORMALISE[method](s) for s in scores[:-1]]
         if method == "none":  # raw scores as probabilities: clipped to [0, 1], as pypmml does
             first = [min(max(p, 0.0), 1.0) for p in first]
             return [*first, max(0.0, 1.0 - math.fsum(first))]

@@ -17,6 +17,7 @@ def test_inspect_shows_the_schema_and_the_engine(exported, tmp_path, capsys):
     assert capsys.readouterr().out.splitlines() == [
         "model:   MiningModel (classification), PMML 4.4",
         "engine:  compiled",
+        "fast path: on",
         "targets: is_fraud",
         "inputs:",
         "  amount        continuous double",
