@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 from xml.etree.ElementTree import Element
 
+from pmml_engine.document import is_model
 from pmml_engine.expressions import Scope, Unsupported, cast, caster
 from pmml_engine.fastpath import fast_path
 from pmml_engine.models import build_model
@@ -19,10 +20,10 @@ class CompiledModel:
     def __init__(self, root: Element, ns: str) -> None:
         self.fields = _data_dictionary(root, ns)
         scope = Scope({name: f.data_type for name, f in self.fields.items()}, ns)
-        model = next((c for c in root if scope.tag(c).endswith("Model") or scope.tag(c) == "Scorecard"), None)
+        model = next((c for c in root if is_model(scope.tag(c))), None)
         if model is None:
             raise Unsupported("no model element")
-        if len([c for c in root if scope.tag(c).endswith("Model")]) > 1:
+        if len([c for c in root if is_model(scope.tag(c))]) > 1:
             raise Unsupported("several model elements")
         schema = next((c for c in model if scope.tag(c) == "MiningSchema"), None)
         mining = [m for m in schema if scope.tag(m) == "MiningField"] if schema is not None else []
@@ -31,6 +32,7 @@ class CompiledModel:
         transformations = next((c for c in root if scope.tag(c) == "TransformationDictionary"), None)
         self._transform = derived_fields(transformations, scope)
         self._model = build_model(model, scope, self.fields)
+        self._element, self._scope = model, scope
         self._casters = [(name, caster(data_type)) for name, data_type in self.inputs]
         self.output_names = _output_names(model, scope)
         self.fast_path_reason: str | None = None  # why every record takes the general path, when it does
@@ -58,6 +60,8 @@ class CompiledModel:
             prediction = self._model(self._transform(env))
         except Invalid:
             return dict.fromkeys(self.output_names)
+        if not prediction.outputs and self.output_names == [f"predicted_{target_name(self._element, self._scope)}"]:
+            return {self.output_names[0]: prediction.value}
         return {name: prediction.outputs.get(name) for name in self.output_names}
 
 
@@ -67,8 +71,8 @@ def _data_dictionary(root: Element, ns: str) -> dict[str, DataField]:
         name, data_type = element.get("name", ""), element.get("dataType", "string")
         optype = element.get("optype", "")
         valid = [v.get("value") for v in element.iterfind(f"{ns}Value") if v.get("property", "valid") == "valid"]
-        values = frozenset(cast(v, data_type) for v in valid) if optype != "continuous" and valid else None
-        fields[name] = DataField(name, optype, data_type, values)
+        ordered = tuple(dict.fromkeys(cast(v, data_type) for v in valid)) if optype != "continuous" else ()
+        fields[name] = DataField(name, optype, data_type, frozenset(ordered) if ordered else None, ordered)
     return fields
 
 
@@ -79,7 +83,17 @@ def _output_names(model: Element, scope: Scope) -> list[str]:
         segmentation = next((c for c in model if scope.tag(c) == "Segmentation"), None)
         if segmentation is not None and segmentation.get("multipleModelMethod") == "modelChain":
             last = [c for c in segmentation if scope.tag(c) == "Segment"][-1]
-            return _output_names(next(c for c in last if scope.tag(c).endswith("Model")), scope)
+            return _output_names(next(c for c in last if is_model(scope.tag(c))), scope)
+    if output is None and model.get("functionName") == "regression" and target_name(model, scope):
+        return [f"predicted_{target_name(model, scope)}"]  # pypmml's name for the value: read by score_general
     if output is None:
         raise Unsupported("a model without an Output element (pypmml names its outputs itself)")
     return [o.get("name", "") for o in output if scope.tag(o) == "OutputField" and o.get("isFinalResult") != "false"]
+
+
+def target_name(model: Element, scope: Scope) -> str | None:
+    schema = next((c for c in model if scope.tag(c) == "MiningSchema"), None)
+    targets = (
+        [m.get("name") for m in schema if m.get("usageType") in ("target", "predicted")] if schema is not None else []
+    )
+    return targets[0] if len(targets) == 1 else None

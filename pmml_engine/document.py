@@ -97,7 +97,7 @@ def _schema(root: Element, ns: str) -> PmmlDocument:
         f.get("name", ""): DataField(f.get("name", ""), f.get("optype", ""), f.get("dataType", ""))
         for f in root.iterfind(f"{ns}DataDictionary/{ns}DataField")
     }
-    model = next((child for child in root if child.tag.startswith(ns) and _is_model(child.tag[len(ns) :])), None)
+    model = next((child for child in root if child.tag.startswith(ns) and is_model(child.tag[len(ns) :])), None)
     if model is None:
         raise PmmlError("PMML has no model element")
     mining = list(model.iterfind(f"{ns}MiningSchema/{ns}MiningField"))
@@ -117,8 +117,9 @@ def _schema(root: Element, ns: str) -> PmmlDocument:
     )
 
 
-def _is_model(tag: str) -> bool:
-    return tag.endswith("Model") or tag in ("Scorecard", "NearestNeighborModel")
+def is_model(tag: str) -> bool:
+    """Whether an element (by its local name) is a model: every PMML model ends in "Model" but two."""
+    return tag.endswith("Model") or tag in ("Scorecard", "NeuralNetwork")
 
 
 def choose_score_field(names: tuple[str, ...], preferred: str | None = None) -> str:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import Element
 
+from pmml_engine.document import is_model
 from pmml_engine.exprcode import NAMESPACE, expression_source
 from pmml_engine.expressions import Scope, Unsupported, cast, caster
 from pmml_engine.forestarrays import ForestArrays
@@ -76,6 +77,8 @@ def fast_path(
     if transformations is not None:
         writer.derived(transformations, bound)
     result = writer.model(model, bound, top=True)
+    if not result.values and len(output_names) == 1 and output_names[0].startswith("predicted_"):
+        result.values = {output_names[0]: result.value}  # a regression without Output: pypmml names its value
     missing = [name for name in output_names if name not in result.values]
     if missing:
         raise Unsupported(f"output fields the fast path does not compute: {missing}")
@@ -340,7 +343,7 @@ class _Writer:
         chained = dict(bound)
         result = None
         for segment in segments:
-            model = next(c for c in segment if self.scope.tag(c).endswith("Model"))
+            model = next(c for c in segment if is_model(self.scope.tag(c)))
             result = self.model(model, chained, top=False)
             chained.update(result.bindable)
         if result is None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 from xml.etree.ElementTree import Element
 
+from pmml_engine.document import is_model
 from pmml_engine.expressions import Env, Predicate, Scope, Unsupported, compile_predicate
 from pmml_engine.parts import DataField, Evaluator, Prediction, Target, child_element, child_elements
 from pmml_engine.treecode import INTERPRET, compile_ensemble
@@ -27,8 +28,8 @@ def mining(
     segments = []
     always: list[bool] = []
     for segment in child_elements(segmentation, scope, "Segment"):
-        predicate = next(c for c in segment if scope.tag(c) != "Extension" and not scope.tag(c).endswith("Model"))
-        model = next((c for c in segment if scope.tag(c).endswith("Model")), None)
+        predicate = next(c for c in segment if scope.tag(c) != "Extension" and not is_model(scope.tag(c)))
+        model = next((c for c in segment if is_model(scope.tag(c))), None)
         if model is None:
             raise Unsupported("a Segment without a model")
         segments.append((compile_predicate(predicate, scope), float(segment.get("weight", "1")),

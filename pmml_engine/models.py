@@ -6,10 +6,14 @@ from __future__ import annotations
 from functools import partial
 from xml.etree.ElementTree import Element
 
+from pmml_engine.clustering import clustering
 from pmml_engine.expressions import Env, Scope, Unsupported
 from pmml_engine.mining import mining
+from pmml_engine.naive_bayes import naive_bayes
+from pmml_engine.neural import neural_network
 from pmml_engine.parts import DataField, Evaluator, Prediction, child_element, find_target
 from pmml_engine.regression import regression
+from pmml_engine.scorecard import scorecard
 from pmml_engine.surroundings import derived_fields, mining_schema, output_fields, targets
 from pmml_engine.trees import tree
 
@@ -19,7 +23,9 @@ def build_model(element: Element, scope: Scope, fields: dict[str, DataField], ne
     A nested model (a segment) takes its inputs as the top model prepared them: like pypmml, only the top
     MiningSchema judges invalid values; a nested one may still replace missing ones."""
     tag = scope.tag(element)
-    builders = {"RegressionModel": regression, "TreeModel": tree, "MiningModel": partial(mining, build=build_model)}
+    builders = {"RegressionModel": regression, "TreeModel": tree, "MiningModel": partial(mining, build=build_model),
+                "NaiveBayesModel": naive_bayes, "NeuralNetwork": neural_network, "ClusteringModel": clustering,
+                "Scorecard": scorecard}  # fmt: skip
     if tag not in builders:
         raise Unsupported(f"model <{tag}>")
     if element.get("isScorable") == "false":

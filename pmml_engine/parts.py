@@ -20,6 +20,8 @@ class Prediction:
     value: Any  # a number (regression) or a category (classification); None: missing
     probabilities: dict[Any, float] | None = None
     outputs: dict[str, Any] = field(default_factory=dict)  # this model's Output fields, for chains
+    affinities: dict[Any, float] | None = None  # a clustering model's distance (or similarity) to each cluster
+    reason_codes: list[str | None] | None = None  # a scorecard's reason codes, most important first
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class DataField:
     optype: str
     data_type: str
     values: frozenset[Any] | None  # the valid values of a categorical field, typed; None: any
+    ordered: tuple[Any, ...] = ()  # the same values in document order (a target's classes)
 
 
 Evaluator = Callable[[Env], Prediction]
@@ -45,7 +48,7 @@ def child_elements(element: Element, scope: Scope, tag: str) -> list[Element]:
 class Target:
     name: str | None
     data_type: str
-    categories: tuple[Any, ...]
+    categories: tuple[Any, ...]  # in DataDictionary order
 
     def category(self, text: str | None) -> Any:
         return cast(text, self.data_type)
@@ -58,5 +61,5 @@ def find_target(element: Element, scope: Scope, fields: dict[str, DataField]) ->
     name = names[0] if names else None
     data_field = fields.get(name or "")
     data_type = data_field.data_type if data_field else "double"
-    categories = tuple(sorted(data_field.values, key=str)) if data_field and data_field.values else ()
+    categories = data_field.ordered if data_field else ()
     return Target(name, data_type, categories)

@@ -121,7 +121,7 @@ def output_fields(element: Element | None, scope: Scope, target: Target) -> Outp
     return outputs if reads_fields else from_prediction  # values and probabilities need no copy of the record
 
 
-def _output(element: Element, scope: Scope, target: Target) -> tuple[str, Callable[[Env, Prediction], Any], str]:
+def _output(element: Element, scope: Scope, target: Target) -> tuple[str, Callable[[Env, Prediction], Any], str]:  # noqa: PLR0911 - one per feature
     name, feature = element.get("name", ""), element.get("feature", "predictedValue")
     data_type = element.get("dataType", "double")
     scope.types[name] = data_type
@@ -141,7 +141,19 @@ def _output(element: Element, scope: Scope, target: Target) -> tuple[str, Callab
             return name, lambda env, p: p.value, data_type
         compiled = fast_expression(expression, scope, compile_expression(expression, scope))
         return name, lambda env, p: compiled(env), data_type
+    if feature == "reasonCode":
+        rank = int(element.get("rank", "1"))
+        return name, lambda env, p: _ranked(p.reason_codes, rank), data_type
+    if feature == "affinity" and element.get("value") is not None:
+        cluster = element.get("value")
+        return name, lambda env, p: None if p.affinities is None else p.affinities.get(cluster), data_type
+    if feature in ("entityId", "clusterId"):
+        return name, lambda env, p: p.value, data_type
     raise Unsupported(f"OutputField feature {feature!r}")
+
+
+def _ranked(codes: list[str | None] | None, rank: int) -> str | None:
+    return codes[rank - 1] if codes is not None and 0 < rank <= len(codes) else None
 
 
 def _probability(prediction: Prediction, category: Any, wanted: str | None) -> float | None:

@@ -3,6 +3,7 @@ categories ignored) trained on synthetic payments and written by sklearn2pmml, o
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -42,23 +43,56 @@ def preprocessing():
     return ColumnTransformer([("num", numeric, NUMERIC), ("cat", OneHotEncoder(handle_unknown="ignore"), CATEGORICAL)])
 
 
+UNSUPERVISED = ("isolation forest", "k-means")
+
+
 def _estimators() -> dict:
-    from sklearn.ensemble import GradientBoostingClassifier, IsolationForest, RandomForestClassifier
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.cluster import KMeans
+    from sklearn.ensemble import (
+        GradientBoostingClassifier,
+        HistGradientBoostingClassifier,
+        IsolationForest,
+        RandomForestClassifier,
+    )
+    from sklearn.linear_model import LogisticRegression, PoissonRegressor
+    from sklearn.naive_bayes import GaussianNB
+    from sklearn.neural_network import MLPClassifier
     from sklearn.tree import DecisionTreeClassifier
 
     return {
         "logistic regression": LogisticRegression(),
         "gradient boosting": GradientBoostingClassifier(n_estimators=30, max_depth=3, random_state=0),
+        "hist gradient boosting": HistGradientBoostingClassifier(max_iter=20, max_depth=4, random_state=0),
         "random forest": RandomForestClassifier(n_estimators=20, max_depth=6, random_state=0),
         "decision tree": DecisionTreeClassifier(max_depth=5, random_state=0),
         "isolation forest": IsolationForest(n_estimators=20, random_state=0),
+        "multinomial logistic regression": LogisticRegression(),
+        "poisson regression": PoissonRegressor(),
+        "naive bayes": GaussianNB(),
+        "neural network": MLPClassifier(hidden_layer_sizes=(8, 4), max_iter=300, random_state=0),
+        "k-means": KMeans(n_clusters=4, random_state=0, n_init=3),
     }
+
+
+def _fit(name: str, pipeline, frame: pd.DataFrame, label: pd.Series) -> None:
+    """Each model on what it learns: fraud, a risk band (three classes), refunds (a count), or nothing."""
+    if name in UNSUPERVISED:
+        pipeline.fit(frame)
+    elif name == "multinomial logistic regression":
+        amount = frame.amount.fillna(20)
+        band = np.where(amount > 60, "high", np.where(frame.txn_count_1h > 2, "busy", "low"))
+        pipeline.fit(frame, pd.Series(band, name="band"))
+    elif name == "poisson regression":
+        refunds = np.random.default_rng(7).poisson(1 + frame.txn_count_1h.fillna(0) / 2)
+        pipeline.fit(frame, pd.Series(refunds, name="refunds"))
+    else:
+        pipeline.fit(frame, label)
 
 
 @pytest.fixture(scope="session")
 def exported(tmp_path_factory) -> dict[str, bytes]:
     """Each estimator behind the same preprocessing, as PMML."""
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn2pmml import sklearn2pmml
     from sklearn2pmml.pipeline import PMMLPipeline
 
@@ -68,10 +102,9 @@ def exported(tmp_path_factory) -> dict[str, bytes]:
     models = {}
     for name, estimator in _estimators().items():
         pipeline = PMMLPipeline([("preprocess", preprocessing()), ("model", estimator)])
-        if name == "isolation forest":
-            pipeline.fit(frame)
-        else:
-            pipeline.fit(frame, label)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)  # a small network, good enough to compare engines
+            _fit(name, pipeline, frame, label)
         path = Path(out) / f"{name.replace(' ', '_')}.pmml"
         sklearn2pmml(pipeline, str(path))
         models[name] = path.read_bytes()

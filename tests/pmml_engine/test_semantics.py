@@ -139,3 +139,66 @@ WITH_RATIO = EXPRESSIONS.replace("</RegressionTable>", f"{MORE_TERMS}</Regressio
 def test_expressions_at_their_edges_as_pypmml_has_them(model):
     records = [{"x": x} for x in (None, 2.0, 0.0, -1.5, 5.0, 1e308)]  # x - 2 = 0, ln(0), ln(-1.5), overflow
     agree(*both(f"{HEAD}{DICTIONARY}{model}</PMML>"), records)
+
+
+SCORECARD = """<DataDictionary>
+  <DataField name="score" optype="continuous" dataType="double"/>
+  <DataField name="age" optype="continuous" dataType="double"/>
+  <DataField name="channel" optype="categorical" dataType="string">
+    <Value value="web"/><Value value="atm"/><Value value="mobile"/></DataField>
+  <DataField name="amount" optype="continuous" dataType="double"/>
+</DataDictionary>
+<Scorecard functionName="regression" useReasonCodes="true" reasonCodeAlgorithm="{algorithm}" initialScore="10"
+    baselineMethod="other" {baseline}>
+<MiningSchema><MiningField name="score" usageType="predicted"/><MiningField name="age"/>
+  <MiningField name="channel" invalidValueTreatment="asMissing"/><MiningField name="amount"/></MiningSchema>
+<Output><OutputField name="final" feature="predictedValue" dataType="double"/>
+  <OutputField name="why1" feature="reasonCode" dataType="string"/>
+  <OutputField name="why2" feature="reasonCode" rank="2" dataType="string"/>
+  <OutputField name="why3" feature="reasonCode" rank="3" dataType="string"/></Output>
+<Characteristics>
+  <Characteristic name="age_score" reasonCode="RC_AGE" baselineScore="18">
+    <Attribute partialScore="-1"><SimplePredicate field="age" operator="isMissing"/></Attribute>
+    <Attribute partialScore="5"><SimplePredicate field="age" operator="lessOrEqual" value="25"/></Attribute>
+    <Attribute partialScore="20"><SimplePredicate field="age" operator="lessThan" value="60"/></Attribute>
+    <Attribute partialScore="30"><True/></Attribute>
+  </Characteristic>
+  <Characteristic name="channel_score" reasonCode="RC_CHANNEL" baselineScore="10">
+    <Attribute partialScore="12" reasonCode="RC_WEB"><SimplePredicate field="channel" operator="equal" value="web"/>
+    </Attribute>
+    <Attribute partialScore="2"><SimpleSetPredicate field="channel" booleanOperator="isIn">
+      <Array type="string">atm mobile</Array></SimpleSetPredicate></Attribute>
+    <Attribute partialScore="4"><SimplePredicate field="channel" operator="isMissing"/></Attribute>
+  </Characteristic>
+  <Characteristic name="amount_score" reasonCode="RC_AMOUNT" baselineScore="8">
+    <Attribute reasonCode="RC_BIG"><SimplePredicate field="amount" operator="greaterThan" value="1000"/>
+      <ComplexPartialScore><Apply function="-"><Constant>8</Constant>
+        <Apply function="/"><FieldRef field="amount"/><Constant>1000</Constant></Apply></Apply>
+      </ComplexPartialScore></Attribute>
+    <Attribute partialScore="8"><SimplePredicate field="amount" operator="greaterOrEqual" value="0"/></Attribute>
+  </Characteristic>
+</Characteristics></Scorecard>"""
+SCORECARD_RECORDS = [
+    {"age": a, "channel": c, "amount": m}
+    for a in (None, 20.0, 25.0, 40.0, 70.0) for c in ("web", "atm", None, "fax") for m in (5.0, 5000.0, 1e4)
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("algorithm", ["pointsBelow", "pointsAbove"])
+@pytest.mark.parametrize("baseline", ["", 'baselineScore="9"'], ids=["per characteristic", "scorecard baseline"])
+def test_scorecard_scores_and_reason_codes_as_pypmml_gives_them(algorithm, baseline):
+    """Partial scores by the first true attribute, complex partial scores, reason codes ranked by points
+    missed (an attribute's code before its characteristic's), padded with the last when fewer than asked."""
+    model = SCORECARD.format(algorithm=algorithm, baseline=baseline)
+    compiled, reference = both(f"{HEAD}{model}</PMML>")
+    assert compiled.engine == "compiled"
+    for record in SCORECARD_RECORDS:
+        assert compiled.score_one(record) == reference.score_one(record), record
+
+
+def test_a_scorecard_with_no_true_attribute_gives_no_score_where_pypmml_fails():
+    model = SCORECARD.format(algorithm="pointsBelow", baseline="")
+    compiled = load_scorer(f"{HEAD}{model}</PMML>".encode(), engine="compiled")
+    for amount in (None, -1.0):  # no attribute of amount_score holds
+        record = {"age": 30.0, "channel": "web", "amount": amount}
+        assert compiled.score_one(record) == {"final": None, "why1": None, "why2": None, "why3": None}
