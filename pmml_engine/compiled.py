@@ -19,7 +19,8 @@ class CompiledModel:
 
     def __init__(self, root: Element, ns: str) -> None:
         self.fields = _data_dictionary(root, ns)
-        scope = Scope({name: f.data_type for name, f in self.fields.items()}, ns)
+        scope = Scope({name: f.data_type for name, f in self.fields.items()}, ns,
+                      {name: f.values for name, f in self.fields.items() if f.values})  # fmt: skip
         model = next((c for c in root if is_model(scope.tag(c))), None)
         if model is None:
             raise Unsupported("no model element")

@@ -68,8 +68,11 @@ def _text(value: Any) -> str:
 class Scope:
     """What an expression may refer to: field data types, so constants and comparisons use the right one."""
 
-    def __init__(self, types: dict[str, str], ns: str) -> None:
+    def __init__(self, types: dict[str, str], ns: str, valid: dict[str, frozenset[Any]] | None = None) -> None:
         self.types, self.ns = types, ns
+        # Fields with declared values: in a predicate, any other value is unknown, as if missing (pypmml
+        # encodes categories by position, and an undeclared one as missing).
+        self.valid: dict[str, frozenset[Any]] = valid or {}
         self.cores: dict[Element, Any] = {}  # each model element's own evaluator, for pmml_engine.fastpath
 
     def tag(self, element: Element) -> str:
@@ -318,18 +321,27 @@ def compile_predicate(element: Element, scope: Scope) -> Predicate:
     raise Unsupported(f"predicate <{tag}>")
 
 
+def _known(name: str, scope: Scope) -> Callable[[Env], Any]:
+    """A predicate's reading of a field: None when missing or, for a field with declared values, undeclared."""
+    valid = scope.valid.get(name)
+    if valid is None:
+        return lambda env: env.get(name)
+    return lambda env: value if (value := env.get(name)) in valid else None
+
+
 def _simple(element: Element, scope: Scope) -> Predicate:
     name, operator = element.get("field", ""), element.get("operator", "")
+    read = _known(name, scope)
     if operator in ("isMissing", "isNotMissing"):
         wanted = operator == "isMissing"
-        return lambda env: (env.get(name) is None) == wanted
+        return lambda env: (read(env) is None) == wanted
     if operator not in _COMPARISONS:
         raise Unsupported(f"SimplePredicate operator {operator!r}")
     value = cast(element.get("value"), scope.types.get(name, "string"))
     compare = _COMPARISONS[operator]
 
     def test(env: Env) -> bool | None:
-        x = env.get(name)
+        x = read(env)
         if x is None:
             return None
         try:
@@ -346,9 +358,10 @@ def _set(element: Element, scope: Scope) -> Predicate:
     data_type = scope.types.get(name, "string")
     members = frozenset(cast(v, data_type) for v in array_values(array))
     inside = element.get("booleanOperator") == "isIn"
+    read = _known(name, scope)
 
     def test(env: Env) -> bool | None:
-        x = env.get(name)
+        x = read(env)
         return None if x is None else (x in members) == inside
 
     return test

@@ -72,10 +72,16 @@ class _Writer:
         self.count = 0  # nodes numbered in pre-order, as the interpreter numbers them
 
     def reads(self, missing_code: int | str) -> list[str]:
-        """Each tested field read once; a missing one sends the record to the interpreter."""
+        """Each tested field read once; a missing one, or an undeclared value of a field with declared
+        values (unknown to a predicate), sends the record to the interpreter."""
         lines = [f"    {local} = env.get({name!r})" for name, local in self.fields.items()]
-        guard = " or ".join(f"{local} is None" for local in self.fields.values())
-        return [*lines, f"    if {guard}: return {missing_code}"] if guard else lines
+        tests = []
+        for name, local in self.fields.items():
+            tests.append(f"{local} is None")
+            if name in self.scope.valid:
+                self.sets.append(self.scope.valid[name])
+                tests.append(f"{local} not in SETS[{len(self.sets) - 1}]")
+        return [*lines, f"    if {' or '.join(tests)}: return {missing_code}"] if tests else lines
 
     def tree(self, root: Element, no_true_child: str, action: Action) -> list[str]:
         """The tree as nested `if`s; `action(node index, or None for no prediction)` gives the lines run

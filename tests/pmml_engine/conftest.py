@@ -47,6 +47,7 @@ UNSUPERVISED = ("isolation forest", "k-means")
 
 
 def _estimators() -> dict:
+    from lightgbm import LGBMClassifier
     from sklearn.cluster import KMeans
     from sklearn.ensemble import (
         GradientBoostingClassifier,
@@ -58,11 +59,14 @@ def _estimators() -> dict:
     from sklearn.naive_bayes import GaussianNB
     from sklearn.neural_network import MLPClassifier
     from sklearn.tree import DecisionTreeClassifier
+    from xgboost import XGBClassifier
 
     return {
         "logistic regression": LogisticRegression(),
         "gradient boosting": GradientBoostingClassifier(n_estimators=30, max_depth=3, random_state=0),
         "hist gradient boosting": HistGradientBoostingClassifier(max_iter=20, max_depth=4, random_state=0),
+        "xgboost": XGBClassifier(n_estimators=20, max_depth=3, random_state=0),
+        "lightgbm": LGBMClassifier(n_estimators=20, num_leaves=8, random_state=0, verbose=-1),
         "random forest": RandomForestClassifier(n_estimators=20, max_depth=6, random_state=0),
         "decision tree": DecisionTreeClassifier(max_depth=5, random_state=0),
         "isolation forest": IsolationForest(n_estimators=20, random_state=0),

@@ -11,9 +11,9 @@ import pytest
 from pmml_engine.engine import load_scorer
 from tests.pmml_engine.conftest import payments
 
-FAST_KINDS = ["logistic regression", "gradient boosting", "hist gradient boosting", "random forest", "decision tree",
-              "isolation forest", "multinomial logistic regression", "poisson regression"]  # fmt: skip
-KINDS = [*FAST_KINDS, "naive bayes", "neural network", "k-means"]
+FAST_KINDS = ["logistic regression", "gradient boosting", "hist gradient boosting", "xgboost", "random forest",
+              "decision tree", "isolation forest", "multinomial logistic regression", "poisson regression"]  # fmt: skip
+KINDS = [*FAST_KINDS, "lightgbm", "naive bayes", "neural network", "k-means"]
 
 
 def records() -> list[dict]:
