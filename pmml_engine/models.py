@@ -8,6 +8,7 @@ from xml.etree.ElementTree import Element
 
 from pmml_engine.clustering import clustering
 from pmml_engine.expressions import Env, Scope, Unsupported
+from pmml_engine.general_regression import general_regression
 from pmml_engine.mining import mining
 from pmml_engine.naive_bayes import naive_bayes
 from pmml_engine.neural import neural_network
@@ -25,7 +26,7 @@ def build_model(element: Element, scope: Scope, fields: dict[str, DataField], ne
     tag = scope.tag(element)
     builders = {"RegressionModel": regression, "TreeModel": tree, "MiningModel": partial(mining, build=build_model),
                 "NaiveBayesModel": naive_bayes, "NeuralNetwork": neural_network, "ClusteringModel": clustering,
-                "Scorecard": scorecard}  # fmt: skip
+                "Scorecard": scorecard, "GeneralRegressionModel": general_regression}  # fmt: skip
     if tag not in builders:
         raise Unsupported(f"model <{tag}>")
     if element.get("isScorable") == "false":

@@ -202,3 +202,54 @@ def test_a_scorecard_with_no_true_attribute_gives_no_score_where_pypmml_fails():
     for amount in (None, -1.0):  # no attribute of amount_score holds
         record = {"age": 30.0, "channel": "web", "amount": amount}
         assert compiled.score_one(record) == {"final": None, "why1": None, "why2": None, "why3": None}
+
+
+GLM_DICTIONARY = """<DataDictionary>
+  <DataField name="y" optype="{optype}" dataType="{target_type}">{target_values}</DataField>
+  <DataField name="x" optype="continuous" dataType="double"/>
+  <DataField name="c" optype="categorical" dataType="string"><Value value="a"/><Value value="b"/></DataField>
+</DataDictionary>"""
+GLM = """<GeneralRegressionModel functionName="{function}" modelType="{model_type}" {extra}>
+<MiningSchema><MiningField name="y" usageType="target"/><MiningField name="x"/><MiningField name="c"/></MiningSchema>
+<Output>{outputs}</Output>
+<ParameterList><Parameter name="p0"/><Parameter name="p1"/><Parameter name="p2"/><Parameter name="p3"/>
+  <Parameter name="p4"/></ParameterList>
+<FactorList><Predictor name="c"/></FactorList><CovariateList><Predictor name="x"/></CovariateList>
+<PPMatrix><PPCell value="1" predictorName="x" parameterName="p1"/>
+  <PPCell value="2" predictorName="x" parameterName="p2"/>
+  <PPCell value="a" predictorName="c" parameterName="p3"/>
+  <PPCell value="b" predictorName="c" parameterName="p4"/><PPCell value="1" predictorName="x" parameterName="p4"/>
+</PPMatrix>
+<ParamMatrix>{cells}</ParamMatrix></GeneralRegressionModel>"""
+GLM_CELLS = ('<PCell {category} parameterName="p0" beta="{b0}"/><PCell {category} parameterName="p1" beta="0.3"/>'
+             '<PCell {category} parameterName="p2" beta="-0.05"/><PCell {category} parameterName="p3" beta="{b3}"/>'
+             '<PCell {category} parameterName="p4" beta="0.2"/>')  # fmt: skip
+GLM_RECORDS = [{"x": x, "c": c} for x in (None, -2.0, 0.0, 1.5, 4.0) for c in (None, "a", "b", "z")]
+
+
+@pytest.mark.parametrize(("model_type", "extra"), [
+    ("generalLinear", ""), ("regression", ""),
+    ("generalizedLinear", 'linkFunction="log" offsetValue="0.5" distribution="poisson"'),
+    ("generalizedLinear", 'linkFunction="logit" trialsValue="3" distribution="binomial"'),
+    ("generalizedLinear", 'linkFunction="power" linkParameter="0.5" distribution="gamma"'),
+], ids=["generalLinear", "regression", "log link", "logit link", "power link"])  # fmt: skip
+def test_general_regression_of_a_continuous_target_as_pypmml_computes_it(model_type, extra):
+    """Covariates with exponents, factors, an interaction (a factor times a covariate), links and offsets."""
+    dictionary = GLM_DICTIONARY.format(optype="continuous", target_type="double", target_values="")
+    model = GLM.format(function="regression", model_type=model_type, extra=extra, cells=GLM_CELLS.format(
+        category="", b0="1.2", b3="-0.4"), outputs='<OutputField name="y_hat" feature="predictedValue"/>')  # fmt: skip
+    compiled, reference = both(f"{HEAD}{dictionary}{model}</PMML>")
+    assert compiled.engine == "compiled"
+    agree(compiled, reference, GLM_RECORDS)
+
+
+def test_multinomial_general_regression_against_its_reference_category_as_pypmml_computes_it():
+    classes = '<Value value="p"/><Value value="q"/><Value value="r"/>'
+    dictionary = GLM_DICTIONARY.format(optype="categorical", target_type="string", target_values=classes)
+    cells = GLM_CELLS.format(category='targetCategory="p"', b0="0.5", b3="1.5") + GLM_CELLS.format(
+        category='targetCategory="q"', b0="-0.5", b3="0.1")  # fmt: skip
+    model = GLM.format(function="classification", model_type="multinomialLogistic", extra="", cells=cells,
+                       outputs=PROBABILITIES)  # fmt: skip
+    compiled, reference = both(f"{HEAD}{dictionary}{model}</PMML>")
+    assert compiled.engine == "compiled"
+    agree(compiled, reference, GLM_RECORDS)
