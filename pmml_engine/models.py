@@ -11,6 +11,7 @@ from pmml_engine.expressions import Env, Scope, Unsupported
 from pmml_engine.general_regression import general_regression
 from pmml_engine.mining import mining
 from pmml_engine.naive_bayes import naive_bayes
+from pmml_engine.nearest_neighbors import nearest_neighbors
 from pmml_engine.neural import neural_network
 from pmml_engine.parts import DataField, Evaluator, Prediction, child_element, find_target
 from pmml_engine.regression import regression
@@ -26,7 +27,8 @@ def build_model(element: Element, scope: Scope, fields: dict[str, DataField], ne
     tag = scope.tag(element)
     builders = {"RegressionModel": regression, "TreeModel": tree, "MiningModel": partial(mining, build=build_model),
                 "NaiveBayesModel": naive_bayes, "NeuralNetwork": neural_network, "ClusteringModel": clustering,
-                "Scorecard": scorecard, "GeneralRegressionModel": general_regression}  # fmt: skip
+                "Scorecard": scorecard, "GeneralRegressionModel": general_regression,
+                "NearestNeighborModel": nearest_neighbors}  # fmt: skip
     if tag not in builders:
         raise Unsupported(f"model <{tag}>")
     if element.get("isScorable") == "false":

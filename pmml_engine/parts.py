@@ -22,6 +22,7 @@ class Prediction:
     outputs: dict[str, Any] = field(default_factory=dict)  # this model's Output fields, for chains
     affinities: dict[Any, float] | None = None  # a clustering model's distance (or similarity) to each cluster
     reason_codes: list[str | None] | None = None  # a scorecard's reason codes, most important first
+    entities: list[Any] | None = None  # the ids of a nearest-neighbour model's neighbours, nearest first
 
 
 @dataclass(frozen=True)

@@ -148,12 +148,13 @@ def _output(element: Element, scope: Scope, target: Target) -> tuple[str, Callab
         cluster = element.get("value")
         return name, lambda env, p: None if p.affinities is None else p.affinities.get(cluster), data_type
     if feature in ("entityId", "clusterId"):
-        return name, lambda env, p: p.value, data_type
+        rank = int(element.get("rank", "1"))
+        return name, lambda env, p: p.value if p.entities is None else _ranked(p.entities, rank), data_type
     raise Unsupported(f"OutputField feature {feature!r}")
 
 
-def _ranked(codes: list[str | None] | None, rank: int) -> str | None:
-    return codes[rank - 1] if codes is not None and 0 < rank <= len(codes) else None
+def _ranked(items: list[Any] | None, rank: int) -> Any:
+    return items[rank - 1] if items is not None and 0 < rank <= len(items) else None
 
 
 def _probability(prediction: Prediction, category: Any, wanted: str | None) -> float | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):  # `flink run -py scoring_job/job.py` runs this file as a script
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -42,9 +43,14 @@ class ScoreEvents(KeyedBroadcastProcessFunction):
     def __init__(self, signing_key: str) -> None:
         self.signing_key = signing_key
         self.models: LiveModels | None = None
+        self.scored_by: dict[str, Any] = {}
 
     def open(self, runtime_context) -> None:
         self.models = LiveModels(self.signing_key)
+        # Flink metrics fraudscore.scores_compiled and fraudscore.scores_pypmml: how many scores each engine
+        # gave, so that a model left to pypmml (slow) shows on the dashboards, not only in its score records.
+        group = runtime_context.get_metrics_group().add_group("fraudscore")
+        self.scored_by = {engine: group.counter(f"scores_{engine}") for engine in ("compiled", "pypmml")}
 
     def process_element(self, value: str, ctx: KeyedBroadcastProcessFunction.ReadOnlyContext):
         event = orjson.loads(value)
@@ -54,6 +60,7 @@ class ScoreEvents(KeyedBroadcastProcessFunction):
             if isinstance(result, ScoringError):
                 yield DLQ, Row(key, result.dlq_record(event).decode())
                 continue
+            self.scored_by[result["engine"]].inc()
             record = orjson.dumps(result).decode()
             yield Row(key, record)
             if result["decision"] == "alert" and result["mode"] == "active":

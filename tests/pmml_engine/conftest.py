@@ -57,6 +57,7 @@ def _estimators() -> dict:
     )
     from sklearn.linear_model import LogisticRegression, PoissonRegressor
     from sklearn.naive_bayes import GaussianNB
+    from sklearn.neighbors import KNeighborsClassifier
     from sklearn.neural_network import MLPClassifier
     from sklearn.tree import DecisionTreeClassifier
     from xgboost import XGBClassifier
@@ -75,6 +76,7 @@ def _estimators() -> dict:
         "naive bayes": GaussianNB(),
         "neural network": MLPClassifier(hidden_layer_sizes=(8, 4), max_iter=300, random_state=0),
         "k-means": KMeans(n_clusters=4, random_state=0, n_init=3),
+        "nearest neighbours": KNeighborsClassifier(n_neighbors=5),
     }
 
 

@@ -13,7 +13,7 @@ from tests.pmml_engine.conftest import payments
 
 FAST_KINDS = ["logistic regression", "gradient boosting", "hist gradient boosting", "xgboost", "random forest",
               "decision tree", "isolation forest", "multinomial logistic regression", "poisson regression"]  # fmt: skip
-KINDS = [*FAST_KINDS, "lightgbm", "naive bayes", "neural network", "k-means"]
+KINDS = [*FAST_KINDS, "lightgbm", "naive bayes", "neural network", "k-means", "nearest neighbours"]
 
 
 def records() -> list[dict]:
