@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 from xml.etree.ElementTree import Element
 
+from pmml_engine.default_outputs import default_outputs
 from pmml_engine.document import is_model
 from pmml_engine.expressions import Scope, Unsupported, cast, caster
 from pmml_engine.fastpath import fast_path
@@ -33,9 +34,10 @@ class CompiledModel:
         transformations = next((c for c in root if scope.tag(c) == "TransformationDictionary"), None)
         self._transform = derived_fields(transformations, scope)
         self._model = build_model(model, scope, self.fields)
-        self._element, self._scope = model, scope
         self._casters = [(name, caster(data_type)) for name, data_type in self.inputs]
-        self.output_names = _output_names(model, scope)
+        names = _output_names(model, scope)
+        self._defaults = default_outputs(model, scope, self.fields) if names is None else []
+        self.output_names = [name for name, _ in self._defaults] if names is None else names
         self.fast_path_reason: str | None = None  # why every record takes the general path, when it does
         try:
             fast = fast_path(model, scope, fields=self.fields, inputs=self.inputs, transformations=transformations,
@@ -61,8 +63,8 @@ class CompiledModel:
             prediction = self._model(self._transform(env))
         except Invalid:
             return dict.fromkeys(self.output_names)
-        if not prediction.outputs and self.output_names == [f"predicted_{target_name(self._element, self._scope)}"]:
-            return {self.output_names[0]: prediction.value}
+        if self._defaults:
+            return {name: read(prediction) for name, read in self._defaults}
         return {name: prediction.outputs.get(name) for name in self.output_names}
 
 
@@ -72,12 +74,13 @@ def _data_dictionary(root: Element, ns: str) -> dict[str, DataField]:
         name, data_type = element.get("name", ""), element.get("dataType", "string")
         optype = element.get("optype", "")
         valid = [v.get("value") for v in element.iterfind(f"{ns}Value") if v.get("property", "valid") == "valid"]
-        ordered = tuple(dict.fromkeys(cast(v, data_type) for v in valid)) if optype != "continuous" else ()
-        fields[name] = DataField(name, optype, data_type, frozenset(ordered) if ordered else None, ordered)
+        texts = tuple(dict.fromkeys(v for v in valid if v is not None)) if optype != "continuous" else ()
+        ordered = tuple(cast(v, data_type) for v in texts)
+        fields[name] = DataField(name, optype, data_type, frozenset(ordered) if ordered else None, ordered, texts)
     return fields
 
 
-def _output_names(model: Element, scope: Scope) -> list[str]:
+def _output_names(model: Element, scope: Scope) -> list[str] | None:
     output = next((c for c in model if scope.tag(c) == "Output"), None)
     if output is None and scope.tag(model) == "MiningModel":
         # A model chain answers with its last model's output fields (sklearn2pmml's boosting models).
@@ -85,16 +88,6 @@ def _output_names(model: Element, scope: Scope) -> list[str]:
         if segmentation is not None and segmentation.get("multipleModelMethod") == "modelChain":
             last = [c for c in segmentation if scope.tag(c) == "Segment"][-1]
             return _output_names(next(c for c in last if is_model(scope.tag(c))), scope)
-    if output is None and model.get("functionName") == "regression" and target_name(model, scope):
-        return [f"predicted_{target_name(model, scope)}"]  # pypmml's name for the value: read by score_general
     if output is None:
-        raise Unsupported("a model without an Output element (pypmml names its outputs itself)")
+        return None  # pypmml's own output fields: pmml_engine.default_outputs
     return [o.get("name", "") for o in output if scope.tag(o) == "OutputField" and o.get("isFinalResult") != "false"]
-
-
-def target_name(model: Element, scope: Scope) -> str | None:
-    schema = next((c for c in model if scope.tag(c) == "MiningSchema"), None)
-    targets = (
-        [m.get("name") for m in schema if m.get("usageType") in ("target", "predicted")] if schema is not None else []
-    )
-    return targets[0] if len(targets) == 1 else None

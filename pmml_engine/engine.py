@@ -78,5 +78,10 @@ def _pypmml_scorer(pmml: bytes, document: PmmlDocument, reason: str | None) -> S
     return Scorer(document, "pypmml", reason, names, reference.input_names, one, batch)
 
 
+_MISSING_INTEGER = -(2**63)  # pypmml's value for a missing integer (a NaN cast to a Java long)
+
+
 def _missing_as_none(value: Any) -> Any:
-    return None if isinstance(value, float) and math.isnan(value) else value
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return None if isinstance(value, int) and value == _MISSING_INTEGER else value

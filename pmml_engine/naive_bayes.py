@@ -2,8 +2,9 @@
 
 As pypmml computes it: classes in the target's DataDictionary order; a missing input is left out; a
 continuous input's Gaussian density, never below `threshold`; a discrete input's pair count over the
-class's total count, `threshold` where the count is zero. A discrete value the model has no counts for is
-left out, as a missing one (pypmml reads the first value's counts instead). Poisson inputs are left to
+class's total count, `threshold` where the count is zero. A discrete value the model has no counts for,
+or a Discretize that puts a value in no bin, is left out as a missing one (pypmml reads the first value's
+counts instead: tests/pmml_engine/test_public_suites.py shows where). Poisson inputs are left to
 pypmml, whose density divides by the digamma function where the gamma function belongs.
 """
 

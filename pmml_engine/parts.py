@@ -23,6 +23,8 @@ class Prediction:
     affinities: dict[Any, float] | None = None  # a clustering model's distance (or similarity) to each cluster
     reason_codes: list[str | None] | None = None  # a scorecard's reason codes, most important first
     entities: list[Any] | None = None  # the ids of a nearest-neighbour model's neighbours, nearest first
+    confidences: dict[Any, float] | None = None  # a tree node's confidence in each class
+    node_id: str | None = None  # the id of the tree node that gave the prediction
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class DataField:
     data_type: str
     values: frozenset[Any] | None  # the valid values of a categorical field, typed; None: any
     ordered: tuple[Any, ...] = ()  # the same values in document order (a target's classes)
+    texts: tuple[str, ...] = ()  # and as the document writes them
 
 
 Evaluator = Callable[[Env], Prediction]

@@ -26,6 +26,8 @@ class _Node:
     probabilities: dict[Any, float] | None
     node_id: str | None
     default_child: str | None
+    confidences: dict[Any, float] | None = None
+    by_surrogate: Predicate | None = None  # True when the predicate held by a surrogate: a missing value decided
 
 
 def tree(element: Element, scope: Scope, fields: dict[str, DataField], target: Target) -> Evaluator:
@@ -37,8 +39,10 @@ def tree(element: Element, scope: Scope, fields: dict[str, DataField], target: T
     root_element = child_element(element, scope, "Node")
     if root_element is None:
         raise Unsupported("TreeModel without a Node")
-    return TreeEvaluator(_node(root_element, scope, target, classification), root_element, scope, missing,
-                         no_true_child)  # fmt: skip
+    evaluator = TreeEvaluator(_node(root_element, scope, target, classification), root_element, scope, missing,
+                              no_true_child)  # fmt: skip
+    evaluator.penalty = float(element.get("missingValuePenalty", "1"))
+    return evaluator
 
 
 class TreeEvaluator:
@@ -48,22 +52,34 @@ class TreeEvaluator:
     def __init__(self, root: _Node, element: Element, scope: Scope, missing: str, no_true_child: str) -> None:
         self.root, self.element, self.scope = root, element, scope
         self.missing, self.no_true_child = missing, no_true_child
+        self.penalty = 1.0
         self.nodes = list(_preorder(root))
         self._leaf: Callable[[Env], int] | None = None
 
     def node(self, env: Env) -> _Node | None:
+        return self.reached(env)[0]
+
+    def reached(self, env: Env) -> tuple[_Node | None, int]:
+        """The node a record ends at, and how many times a missing value decided the way (each costs the
+        tree's missingValuePenalty in confidence)."""
         if self._leaf is None:
             self._leaf = compile_tree(self.element, self.scope, self.no_true_child)
         index = self._leaf(env)
         if index >= 0:
-            return self.nodes[index]
+            return self.nodes[index], 0
         if index == NO_PREDICTION or self.root.predicate(env) is not True:
-            return None
+            return None, 0
         return _descend(self.root, env, self.missing, self.no_true_child)  # a tested field is missing
 
     def __call__(self, env: Env) -> Prediction:
-        node = self.node(env)
-        return Prediction(None) if node is None else Prediction(node.score, node.probabilities)
+        node, penalised = self.reached(env)
+        if node is None:
+            return Prediction(None)
+        confidences = node.confidences
+        if penalised and confidences is not None:
+            factor = self.penalty**penalised
+            confidences = {c: v * factor for c, v in confidences.items()}
+        return Prediction(node.score, node.probabilities, confidences=confidences, node_id=node.node_id)
 
 
 def _preorder(node: _Node) -> Iterator[_Node]:
@@ -87,11 +103,21 @@ def _node(element: Element, scope: Scope, target: Target, classification: bool) 
             total = math.fsum(counts.values())
             probabilities = {k: v / total for k, v in counts.items()} if total else None
     children = [_node(c, scope, target, classification) for c in child_elements(element, scope, "Node")]
+    confidences = {target.category(d.get("value")): float(d.get("confidence", "nan")) for d in distribution
+                   if d.get("confidence") is not None} or None  # fmt: skip
     return _Node(compile_predicate(predicate_element, scope), score, children, probabilities, element.get("id"),
-                 element.get("defaultChild"))  # fmt: skip
+                 element.get("defaultChild"), confidences, _by_surrogate(predicate_element, scope))  # fmt: skip
 
 
-def _descend(node: _Node, env: Env, missing: str, no_true_child: str) -> _Node | None:
+def _by_surrogate(element: Element, scope: Scope) -> Predicate | None:
+    if scope.tag(element) != "CompoundPredicate" or element.get("booleanOperator") != "surrogate":
+        return None
+    first = compile_predicate(next(c for c in element if scope.tag(c) != "Extension"), scope)
+    return lambda env: first(env) is None
+
+
+def _descend(node: _Node, env: Env, missing: str, no_true_child: str) -> tuple[_Node | None, int]:
+    penalised = 0
     while node.children:
         unknown = False
         chosen = None
@@ -99,13 +125,16 @@ def _descend(node: _Node, env: Env, missing: str, no_true_child: str) -> _Node |
             verdict = child.predicate(env)
             if verdict is True:
                 chosen = child
+                if child.by_surrogate is not None and child.by_surrogate(env):
+                    penalised += 1
                 break
             unknown = unknown or verdict is None
         if chosen is None and unknown and missing == "lastPrediction":
-            return node
+            return node, penalised + 1
         if chosen is None and unknown and missing == "defaultChild" and node.default_child is not None:
             chosen = next((c for c in node.children if c.node_id == node.default_child), None)
+            penalised += 1
         if chosen is None:
-            return node if no_true_child == "returnLastPrediction" else None
+            return (node if no_true_child == "returnLastPrediction" else None), penalised
         node = chosen
-    return node
+    return node, penalised
