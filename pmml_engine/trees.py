@@ -28,21 +28,32 @@ class _Node:
     default_child: str | None
     confidences: dict[Any, float] | None = None
     by_surrogate: Predicate | None = None  # True when the predicate held by a surrogate: a missing value decided
+    record_count: float = 0.0
+    counts: dict[Any, float] | None = None  # records per class (ScoreDistribution recordCount)
 
 
 def tree(element: Element, scope: Scope, fields: dict[str, DataField], target: Target) -> Evaluator:
     missing = element.get("missingValueStrategy", "none")
     no_true_child = element.get("noTrueChildStrategy", "returnNullPrediction")
-    if missing not in ("none", "nullPrediction", "lastPrediction", "defaultChild"):
-        raise Unsupported(f"TreeModel missingValueStrategy {missing!r}")
     classification = element.get("functionName") == "classification"
+    if missing not in ("none", "nullPrediction", "lastPrediction", "defaultChild", "weightedConfidence",
+                       "aggregateNodes"):  # fmt: skip
+        raise Unsupported(f"TreeModel missingValueStrategy {missing!r}")
     root_element = child_element(element, scope, "Node")
     if root_element is None:
         raise Unsupported("TreeModel without a Node")
-    evaluator = TreeEvaluator(_node(root_element, scope, target, classification), root_element, scope, missing,
-                              no_true_child)  # fmt: skip
+    root = _node(root_element, scope, target, classification)
+    evaluator = TreeEvaluator(root, root_element, scope, missing, no_true_child)
     evaluator.penalty = float(element.get("missingValuePenalty", "1"))
+    if missing in ("weightedConfidence", "aggregateNodes") and classification:
+        evaluator.classes = list(target.categories) or list(_first_leaf(root).counts or {})
     return evaluator
+
+
+def _first_leaf(node: _Node) -> _Node:
+    while node.children:
+        node = node.children[0]
+    return node
 
 
 class TreeEvaluator:
@@ -53,6 +64,7 @@ class TreeEvaluator:
         self.root, self.element, self.scope = root, element, scope
         self.missing, self.no_true_child = missing, no_true_child
         self.penalty = 1.0
+        self.classes: list[Any] = []  # the classes a missing value's strategy weighs (classification)
         self.nodes = list(_preorder(root))
         self._leaf: Callable[[Env], int] | None = None
 
@@ -69,7 +81,7 @@ class TreeEvaluator:
             return self.nodes[index], 0
         if index == NO_PREDICTION or self.root.predicate(env) is not True:
             return None, 0
-        return _descend(self.root, env, self.missing, self.no_true_child)  # a tested field is missing
+        return _descend(self.root, env, self.missing, self.no_true_child, self.classes)  # a tested field is missing
 
     def __call__(self, env: Env) -> Prediction:
         node, penalised = self.reached(env)
@@ -105,8 +117,10 @@ def _node(element: Element, scope: Scope, target: Target, classification: bool) 
     children = [_node(c, scope, target, classification) for c in child_elements(element, scope, "Node")]
     confidences = {target.category(d.get("value")): float(d.get("confidence", "nan")) for d in distribution
                    if d.get("confidence") is not None} or None  # fmt: skip
+    counts = {target.category(d.get("value")): float(d.get("recordCount", "0")) for d in distribution} or None
     return _Node(compile_predicate(predicate_element, scope), score, children, probabilities, element.get("id"),
-                 element.get("defaultChild"), confidences, _by_surrogate(predicate_element, scope))  # fmt: skip
+                 element.get("defaultChild"), confidences, _by_surrogate(predicate_element, scope),
+                 float(element.get("recordCount", "nan")), counts)  # fmt: skip
 
 
 def _by_surrogate(element: Element, scope: Scope) -> Predicate | None:
@@ -116,7 +130,9 @@ def _by_surrogate(element: Element, scope: Scope) -> Predicate | None:
     return lambda env: first(env) is None
 
 
-def _descend(node: _Node, env: Env, missing: str, no_true_child: str) -> tuple[_Node | None, int]:
+def _descend(node: _Node, env: Env, missing: str, no_true_child: str, classes: list[Any]) -> tuple[_Node | None, int]:
+    """The node a record with a missing value ends at (by the tree's strategy, as pypmml follows it), and
+    how many times a missing value decided (a surrogate or a default child)."""
     penalised = 0
     while node.children:
         unknown = False
@@ -129,12 +145,60 @@ def _descend(node: _Node, env: Env, missing: str, no_true_child: str) -> tuple[_
                     penalised += 1
                 break
             unknown = unknown or verdict is None
-        if chosen is None and unknown and missing == "lastPrediction":
-            return node, penalised + 1
-        if chosen is None and unknown and missing == "defaultChild" and node.default_child is not None:
-            chosen = next((c for c in node.children if c.node_id == node.default_child), None)
-            penalised += 1
+        if chosen is None and unknown:
+            if missing == "lastPrediction":
+                return node, penalised
+            if missing == "defaultChild" and node.default_child is not None:
+                chosen = next((c for c in node.children if c.node_id == node.default_child), None)
+                penalised += 1
+            elif missing in ("weightedConfidence", "aggregateNodes") and classes:
+                weighed = (_weighted_confidence if missing == "weightedConfidence" else _aggregated)(node, env, classes)
+                if weighed is not None:
+                    return weighed, 0
         if chosen is None:
             return (node if no_true_child == "returnLastPrediction" else None), penalised
         node = chosen
     return node, penalised
+
+
+def _verdict_node(value: Any, confidence: float) -> _Node:
+    """What a strategy that weighs several nodes gives: a class and its confidence, no probabilities, and
+    an empty node id (as pypmml: no single node made the prediction)."""
+    return _Node(lambda env: True, value, [], None, "", None, {value: confidence})
+
+
+def _weighted_confidence(node: _Node, env: Env, classes: list[Any]) -> _Node | None:
+    """The children whose predicates are unknown, each class's confidence weighted by their records."""
+    candidates = [c for c in node.children if c.predicate(env) is None]
+    best, best_confidence = None, 0.0
+    for cls in classes:
+        confidence = 0.0
+        for candidate in candidates:
+            confidence += (candidate.confidences or {}).get(cls, 0.0) * candidate.record_count / node.record_count
+        if confidence > best_confidence:
+            best, best_confidence = cls, confidence
+    return None if best is None else _verdict_node(best, best_confidence)
+
+
+def _aggregated(node: _Node, env: Env, classes: list[Any]) -> _Node | None:
+    """Every leaf the record may reach (unknown predicates followed too), their records added per class."""
+    leaves: dict[int, _Node] = {}
+    _reachable_leaves(node, env, leaves)
+    records = [math.fsum((leaf.counts or {}).get(cls, 0.0) for leaf in leaves.values()) for cls in classes]
+    best, best_records = None, 0.0
+    for cls, count in zip(classes, records, strict=True):
+        if count > best_records:
+            best, best_records = cls, count
+    return None if best is None else _verdict_node(best, best_records / sum(records))
+
+
+def _reachable_leaves(node: _Node, env: Env, leaves: dict[int, _Node]) -> None:
+    if not node.children:
+        leaves[id(node)] = node
+        return
+    for child in node.children:
+        verdict = child.predicate(env)
+        if verdict is not False:
+            _reachable_leaves(child, env, leaves)
+        if verdict is True:
+            break

@@ -47,7 +47,9 @@ def agree(compiled, reference, records) -> None:
                 assert math.isclose(got[name], value, rel_tol=1e-9), (record, expected, got)
 
 
-@pytest.mark.parametrize("missing", ["none", "nullPrediction", "lastPrediction"])
+@pytest.mark.parametrize(
+    "missing", ["none", "nullPrediction", "lastPrediction", "weightedConfidence", "aggregateNodes"]
+)
 @pytest.mark.parametrize("no_true", ["returnLastPrediction", "returnNullPrediction"])
 @pytest.mark.parametrize("invalid", ["returnInvalid", "asIs", "asMissing"])
 def test_tree_missing_values_and_invalid_categories_as_pypmml_has_them(missing, no_true, invalid):
