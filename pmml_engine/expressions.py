@@ -74,9 +74,15 @@ class Scope:
         # encodes categories by position, and an undeclared one as missing).
         self.valid: dict[str, frozenset[Any]] = valid or {}
         self.cores: dict[Element, Any] = {}  # each model element's own evaluator, for pmml_engine.fastpath
+        self._local_names: dict[str, str] = {}
 
     def tag(self, element: Element) -> str:
-        return element.tag[len(self.ns) :] if element.tag.startswith(self.ns) else element.tag
+        """The element's name without the PMML namespace (remembered: a forest asks for it 100,000 times)."""
+        tag = element.tag
+        local = self._local_names.get(tag)
+        if local is None:
+            local = self._local_names[tag] = tag[len(self.ns) :] if tag.startswith(self.ns) else tag
+        return local
 
 
 def compile_expression(element: Element, scope: Scope) -> Expression:  # noqa: PLR0911 - one per element kind

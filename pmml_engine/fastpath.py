@@ -9,7 +9,7 @@ general evaluator (`slow`), which gives PMML's answer for it. So the fast path o
 the records it keeps, and `tests/pmml_engine` check that it keeps the common ones.
 
 A batch runs the code before a forest for every record, the forest for all of them at once over arrays
-(pmml_engine.forestarrays), then the code after it.
+(pmml_engine.forestarrays, built at the first batch), then the code after it.
 
 The generator follows the evaluators pmml_engine.models built for the same document (`Scope.cores`),
 and gives up (`Unsupported`: no fast path, the general evaluator scores every record) on anything it
@@ -86,18 +86,33 @@ def fast_path(
     namespace = {**NAMESPACE, **writer.constants, "SLOW": slow, "INTERPRET": INTERPRET, "EMPTY": {}}
     one = _compile(_one_source(writer.lines, final), "score_one", namespace)
     forests = [line for line in writer.lines if isinstance(line, _ForestCall)]
-    batch = None
-    if len(forests) == 1:
-        try:
-            arrays = ForestArrays(forests[0].core, scope, list(forests[0].reads))
-        except Unsupported:
-            pass
-        else:
-            namespace["ARRAYS"] = arrays
-            batch = _compile(_batch_source(writer, forests[0], final), "score_batch", namespace)
-    if batch is None:
-        batch = _loop(one)
-    return FastPath(one, batch)
+    if len(forests) != 1:
+        return FastPath(one, _loop(one))
+    namespace["ARRAYS"] = _LazyArrays(forests[0].core, scope, list(forests[0].reads))
+    return FastPath(one, _compile(_batch_source(writer, forests[0], final), "score_batch", namespace))
+
+
+class _LazyArrays:
+    """The forest's arrays, built at the first batch (a deploy that only streams never pays for them);
+    a forest they cannot hold is walked record by record by its generated function instead."""
+
+    def __init__(self, core: ForestSum | ForestAverage, scope: Scope, fields: list[str]) -> None:
+        self.core, self.scope, self.fields = core, scope, fields
+        self.arrays: ForestArrays | None = None
+        self.unsupported = False
+
+    def evaluate(self, columns: list[list[Any]], n: int) -> list[Any]:
+        if self.arrays is None and not self.unsupported:
+            try:
+                self.arrays = ForestArrays(self.core, self.scope, self.fields)
+            except Unsupported:
+                self.unsupported = True
+        if self.arrays is not None:
+            return self.arrays.evaluate(columns, n)
+        forest = self.core.forest
+        results = [forest(dict(zip(self.fields, row, strict=True))) for row in zip(*columns, strict=True)] \
+            if columns else [forest({}) for _ in range(n)]  # fmt: skip
+        return [None if r is INTERPRET else r for r in results]
 
 
 def _loop(one: Callable[[Record], Scores]) -> Callable[[list[Record]], list[Scores]]:
