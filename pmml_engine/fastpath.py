@@ -129,11 +129,9 @@ _CAUGHT = "except (ArithmeticError, ValueError, TypeError):"
 
 def _one_source(lines: list[str | _ForestCall], final: str) -> str:
     bail = "return SLOW(record)"
-    body = []
-    for line in lines:
-        body += _forest_call(line) if isinstance(line, _ForestCall) else [line]
-    return "\n".join(["def score_one(record):", "    get = record.get", "    try:",
-                      *_indent(body, 2, bail), f"    {_CAUGHT}", f"        {bail}", f"    return {final}"])  # fmt: skip
+    body = _indent(lines, 2, bail)
+    return "\n".join(["def score_one(record):", "    get = record.get", "    try:", *body, f"    {_CAUGHT}",
+                      f"        {bail}", f"    return {final}"])  # fmt: skip
 
 
 def _forest_call(call: _ForestCall) -> list[str]:
@@ -171,6 +169,7 @@ def _batch_source(writer: _Writer, call: _ForestCall, final: str) -> str:
 
 
 def _indent(lines: list[Any], depth: int, bail: str) -> list[str]:
+    """The lines (a forest call written out) at `depth`, with `bail` where a record leaves the fast path."""
     out = []
     for line in lines:
         text = "\n".join(_forest_call(line)) if isinstance(line, _ForestCall) else line
