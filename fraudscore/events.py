@@ -49,8 +49,8 @@ class CanonicalEvent:
 
     @property
     def partition_key(self) -> str:
-        """`events` is keyed by customer; an event without one is keyed by its own id."""
-        return self.customer_id or self.event_id
+        """`events` is keyed by customer; a market tick by its symbol; anything else by its own id."""
+        return self.customer_id or self.symbol or self.event_id
 
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(CanonicalEvent))

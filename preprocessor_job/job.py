@@ -21,6 +21,7 @@ from fraudscore.settings import Settings
 from fraudscore.topics import Topics
 from preprocessor_job.adapters import ADAPTERS
 from preprocessor_job.outcome import Rejected
+from preprocessor_job.process import preprocess
 
 DLQ = OutputTag("dlq", flink_env.KEYED_RECORD)
 
@@ -30,14 +31,13 @@ class Preprocess(ProcessFunction):
 
     def __init__(self, channel: str) -> None:
         self.channel = channel
-        self.adapt = ADAPTERS[channel]
 
     def process_element(self, value: str, ctx: ProcessFunction.Context):
-        outcome = self.adapt(value, ctx.timestamp())
-        if isinstance(outcome, CanonicalEvent):
-            yield Row(outcome.partition_key, outcome.to_json().decode())
-        elif isinstance(outcome, Rejected):
-            yield DLQ, Row(self.channel, outcome.dlq_record(self.channel, value).decode())
+        for outcome in preprocess(self.channel, value, ctx.timestamp()):
+            if isinstance(outcome, CanonicalEvent):
+                yield Row(outcome.partition_key, outcome.to_json().decode())
+            elif isinstance(outcome, Rejected):
+                yield DLQ, Row(self.channel, outcome.dlq_record(self.channel, value).decode())
 
 
 def build(settings: Settings) -> StreamExecutionEnvironment:
@@ -47,14 +47,17 @@ def build(settings: Settings) -> StreamExecutionEnvironment:
     t_env = flink_env.table_env(env)
     flink_env.register_keyed_sink(t_env, "events_sink", topics.events, settings.kafka, settings.flink)
     flink_env.register_keyed_sink(t_env, "pre_dlq_sink", topics.dlq, settings.kafka, settings.flink)
-    statements = t_env.create_statement_set()
-    for channel in ADAPTERS:
+    events, rejects = [], []
+    for channel in sorted(ADAPTERS):  # one source per raw topic, so each record is read by its own adapter
         raw = flink_env.kafka_strings(
             env, settings.kafka, [topics.raw(channel)], f"{topics.prefix}preprocessor", f"raw_{channel}"
         )
         processed = raw.process(Preprocess(channel), output_type=flink_env.KEYED_RECORD).uid(f"preprocess_{channel}")
-        statements.add_insert("events_sink", t_env.from_data_stream(processed))
-        statements.add_insert("pre_dlq_sink", t_env.from_data_stream(processed.get_side_output(DLQ)))
+        events.append(processed)
+        rejects.append(processed.get_side_output(DLQ))
+    statements = t_env.create_statement_set()
+    statements.add_insert("events_sink", t_env.from_data_stream(events[0].union(*events[1:])))
+    statements.add_insert("pre_dlq_sink", t_env.from_data_stream(rejects[0].union(*rejects[1:])))
     statements.attach_as_datastream()
     return env
 

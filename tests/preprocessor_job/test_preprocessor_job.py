@@ -1,0 +1,90 @@
+"""The preprocessor job on the real broker, every channel at once: the sample records and 2,000 malformed
+ones mixed in (broken JSON, wrong types, missing ids, negative and absurd amounts, 1 MB fields, bytes that
+are not UTF-8, times far in the future or past, unknown types): the job keeps running, every good record
+is on `events` once, every bad one on `dlq` once with its reason."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from pathlib import Path
+
+import orjson
+import pytest
+
+from fraudscore import kafka_io
+from fraudscore.events import CanonicalEvent
+from fraudscore.local_jobs import LocalJob
+from preprocessor_job.outcome import Rejected
+from preprocessor_job.process import preprocess
+from tests.pipeline import collect, values
+from tests.preprocessor_job.test_adapters import RAW, SAMPLES
+
+pytestmark = pytest.mark.integration
+
+MALFORMED = 2_000
+
+
+def samples() -> dict[str, list[bytes]]:
+    return {channel: (RAW / name).read_bytes().splitlines() for channel, name in SAMPLES.items()}
+
+
+def malformed(rng: random.Random, channel: str, good: bytes) -> bytes:
+    """One broken version of a good record of the channel."""
+    kind = rng.randrange(9)
+    if kind == 0:  # cut short
+        return good[: rng.randrange(1, len(good))]
+    if kind == 1:  # bytes that are not UTF-8
+        at = rng.randrange(len(good))
+        return good[:at] + b"\xff\xfe" + good[at:]
+    if kind == 2:  # a 1 MB field, rarely: it costs the broker a megabyte each
+        return good.replace(b"c10", b"c" + b"9" * 1_000_000, 1) if rng.random() < 0.01 else good[:-3]
+    if channel == "atm":
+        fields = good.decode().split("|")
+        at = rng.randrange(len(fields))
+        fields[at] = rng.choice(
+            ["", "-5", "9" * 40, "20990101000000", "19700101000000", "+9999", "XYZ", "\u00e9\u00e9"]
+        )
+        return "|".join(fields).encode()
+    record = orjson.loads(good)
+    key = rng.choice(sorted(record))
+    record[key] = rng.choice([None, [], {}, True, -5, 1e30, "", "x" * 300, "2299-01-01T00:00:00Z", 0, "teleport"])
+    return orjson.dumps(record)
+
+
+def expected(channel: str, raw: bytes) -> list:
+    """What the job must make of a raw record: the adapters' answer, on the text as Kafka decodes it."""
+    return preprocess(channel, raw.decode("utf-8", errors="replace"), None)
+
+
+def test_every_good_record_once_on_events_and_every_bad_one_once_on_dlq(kafka, topics, settings, log_dir):
+    rng = random.Random(11)
+    sent: dict[str, list[bytes]] = samples()
+    for _ in range(MALFORMED):
+        channel = rng.choice(sorted(sent))
+        good = rng.choice([line for line in samples()[channel] if b"heartbeat" not in line])
+        sent[channel].insert(rng.randrange(len(sent[channel]) + 1), malformed(rng, channel, good))
+    outcomes = [o for channel, lines in sent.items() for raw in lines for o in expected(channel, raw)]
+    want_events = Counter(o.event_id for o in outcomes if isinstance(o, CanonicalEvent))
+    want_rejects = Counter(o.reason for o in outcomes if isinstance(o, Rejected))
+    assert sum(want_rejects.values()) >= MALFORMED * 0.9  # nearly every damage is caught, not repaired
+
+    env = {"FRAUDSCORE_KAFKA__BOOTSTRAP": kafka.bootstrap, "FRAUDSCORE_KAFKA__TOPIC_PREFIX": topics.prefix,
+           "FRAUDSCORE_FLINK__PARALLELISM": "1"}  # fmt: skip
+    with LocalJob("preprocessor", env, log_dir) as job:
+        for channel, lines in sent.items():
+            kafka_io.send(kafka.bootstrap, topics.raw(channel), [(None, line) for line in lines])
+        total = sum(want_events.values()) + sum(want_rejects.values())
+        records = collect(kafka.bootstrap, [topics.events, topics.dlq], lambda rs: len(rs) >= total, [job], 300)
+        assert job.is_alive()
+
+    events = values(records, topics.events)
+    rejects = values(records, topics.dlq)
+    assert Counter(e["event_id"] for e in events) == want_events
+    assert {r["source"] for r in rejects} == {"preprocessor"}
+    assert Counter(r["reason"] for r in rejects) == want_rejects
+    assert all(r["channel"] in sent and r["raw"] for r in rejects)
+
+
+def test_the_sample_files_stand_for_every_channel():
+    assert sorted(SAMPLES) == sorted(p.stem for p in Path(RAW).iterdir() if p.suffix in (".jsonl", ".txt"))
