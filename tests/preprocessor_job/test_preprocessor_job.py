@@ -38,7 +38,7 @@ def malformed(rng: random.Random, channel: str, good: bytes) -> bytes:
         at = rng.randrange(len(good))
         return good[:at] + b"\xff\xfe" + good[at:]
     if kind == 2:  # a 1 MB field, rarely: it costs the broker a megabyte each
-        return good.replace(b"c10", b"c" + b"9" * 1_000_000, 1) if rng.random() < 0.01 else good[:-3]
+        return one_megabyte_id(good) if rng.random() < 0.02 else good[:-3]
     if channel == "atm":
         fields = good.decode().split("|")
         at = rng.randrange(len(fields))
@@ -52,6 +52,14 @@ def malformed(rng: random.Random, channel: str, good: bytes) -> bytes:
     return orjson.dumps(record)
 
 
+def one_megabyte_id(good: bytes) -> bytes:
+    """The record with its customer id (or, for a tick, its symbol) a megabyte long."""
+    for id_ in (b"c10", b"UNI-USD", b"BCH-USD", b"SOL-USD", b"BTC-USD", b"ETH-USD"):
+        if id_ in good:
+            return good.replace(id_, id_ + b"9" * 1_000_000, 1)
+    return good[:-3]
+
+
 def expected(channel: str, raw: bytes) -> list:
     """What the job must make of a raw record: the adapters' answer, on the text as Kafka decodes it."""
     return preprocess(channel, raw.decode("utf-8", errors="replace"), None)
@@ -60,14 +68,20 @@ def expected(channel: str, raw: bytes) -> list:
 def test_every_good_record_once_on_events_and_every_bad_one_once_on_dlq(kafka, topics, settings, log_dir):
     rng = random.Random(11)
     sent: dict[str, list[bytes]] = samples()
-    for _ in range(MALFORMED):
+    broken = 0
+    for channel in sorted(sent):  # one megabyte-long id per channel, for sure
+        sent[channel].append(one_megabyte_id(samples()[channel][0]))
+        broken += 1
+    while broken < MALFORMED:  # damage that leaves a record valid (an optional field emptied) does not count
         channel = rng.choice(sorted(sent))
-        good = rng.choice([line for line in samples()[channel] if b"heartbeat" not in line])
-        sent[channel].insert(rng.randrange(len(sent[channel]) + 1), malformed(rng, channel, good))
+        raw = malformed(rng, channel, rng.choice(samples()[channel]))
+        if all(isinstance(o, Rejected) for o in expected(channel, raw)):
+            sent[channel].insert(rng.randrange(len(sent[channel]) + 1), raw)
+            broken += 1
     outcomes = [o for channel, lines in sent.items() for raw in lines for o in expected(channel, raw)]
     want_events = Counter(o.event_id for o in outcomes if isinstance(o, CanonicalEvent))
     want_rejects = Counter(o.reason for o in outcomes if isinstance(o, Rejected))
-    assert sum(want_rejects.values()) >= MALFORMED * 0.9  # nearly every damage is caught, not repaired
+    assert sum(want_events.values()) == 41 and sum(want_rejects.values()) == MALFORMED + 4  # and the samples' own
 
     env = {"FRAUDSCORE_KAFKA__BOOTSTRAP": kafka.bootstrap, "FRAUDSCORE_KAFKA__TOPIC_PREFIX": topics.prefix,
            "FRAUDSCORE_FLINK__PARALLELISM": "1"}  # fmt: skip
