@@ -33,6 +33,14 @@ class FlinkSettings(BaseModel):
     delivery: Literal["exactly-once", "at-least-once"] = "at-least-once"
 
 
+class PreprocessorSettings(BaseModel):
+    """How the preprocessor job cleans the raw streams."""
+
+    # How long an event id is remembered, so that a channel's resend of it is dropped: keyed state of
+    # about 100 bytes per id seen in that time (README).
+    dedup_horizon_s: int = 300
+
+
 class Settings(BaseSettings):
     """Everything a fraudscore process needs; built once where the process starts."""
 
@@ -40,6 +48,7 @@ class Settings(BaseSettings):
 
     kafka: KafkaSettings = KafkaSettings()
     flink: FlinkSettings = FlinkSettings()
+    preprocessor: PreprocessorSettings = PreprocessorSettings()
     var_dir: Path = PROJECT_ROOT / "var"
     jvm_dir: Path = PROJECT_ROOT / "jvm" / "target"
     # Shared by the API (which signs control messages) and the scoring job (which verifies them).

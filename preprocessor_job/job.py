@@ -1,4 +1,5 @@
-"""The preprocessor Flink job: raw.<channel> topics in, canonical `events` and `dlq` out.
+"""The preprocessor Flink job: raw.<channel> topics in, canonical `events` and `dlq` out; events
+de-duplicated by their channel's natural id within `preprocessor.dedup_horizon_s`.
 
 Run locally (embedded mini-cluster): `python -m preprocessor_job.job`.
 On a Flink cluster, the same file: `flink run -py preprocessor_job/job.py`.
@@ -12,8 +13,9 @@ from pathlib import Path
 if __package__ in (None, ""):  # `flink run -py preprocessor_job/job.py` runs this file as a script
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pyflink.common import Row
-from pyflink.datastream import OutputTag, ProcessFunction, StreamExecutionEnvironment
+from pyflink.common import Row, Time, Types
+from pyflink.datastream import KeyedProcessFunction, OutputTag, ProcessFunction, StreamExecutionEnvironment
+from pyflink.datastream.state import StateTtlConfig, ValueStateDescriptor
 
 from fraudscore import flink_env
 from fraudscore.events import CanonicalEvent
@@ -24,6 +26,9 @@ from preprocessor_job.outcome import Rejected
 from preprocessor_job.process import preprocess
 
 DLQ = OutputTag("dlq", flink_env.KEYED_RECORD)
+# An event on its way to the de-duplication: its id (the channel's natural id), its key on `events`, its JSON.
+IDENTIFIED_EVENT = Types.ROW_NAMED(["id", "k", "v"], [Types.STRING(), Types.STRING(), Types.STRING()])
+SEEN = "seen"  # stable state name: savepoints find the de-duplication state by it
 
 
 class Preprocess(ProcessFunction):
@@ -35,9 +40,30 @@ class Preprocess(ProcessFunction):
     def process_element(self, value: str, ctx: ProcessFunction.Context):
         for outcome in preprocess(self.channel, value, ctx.timestamp()):
             if isinstance(outcome, CanonicalEvent):
-                yield Row(outcome.partition_key, outcome.to_json().decode())
+                yield Row(outcome.event_id, outcome.partition_key, outcome.to_json().decode())
             elif isinstance(outcome, Rejected):
                 yield DLQ, Row(self.channel, outcome.dlq_record(self.channel, value).decode())
+
+
+class DropRepeats(KeyedProcessFunction):
+    """Keyed by event id: the first event with an id goes on; the same id again within the horizon (a
+    channel's resend, a producer's retry) is dropped. The memory of an id expires `horizon_s` after it
+    was first seen (Flink state TTL, processing time)."""
+
+    def __init__(self, horizon_s: int) -> None:
+        self.horizon_s = horizon_s
+        self.seen = None
+
+    def open(self, runtime_context) -> None:
+        descriptor = ValueStateDescriptor(SEEN, Types.BOOLEAN())
+        descriptor.enable_time_to_live(StateTtlConfig.new_builder(Time.seconds(self.horizon_s)).build())
+        self.seen = runtime_context.get_state(descriptor)
+
+    def process_element(self, value: Row, ctx: KeyedProcessFunction.Context):
+        if self.seen.value():
+            return
+        self.seen.update(True)
+        yield Row(value[1], value[2])
 
 
 def build(settings: Settings) -> StreamExecutionEnvironment:
@@ -52,11 +78,17 @@ def build(settings: Settings) -> StreamExecutionEnvironment:
         raw = flink_env.kafka_strings(
             env, settings.kafka, [topics.raw(channel)], f"{topics.prefix}preprocessor", f"raw_{channel}"
         )
-        processed = raw.process(Preprocess(channel), output_type=flink_env.KEYED_RECORD).uid(f"preprocess_{channel}")
+        processed = raw.process(Preprocess(channel), output_type=IDENTIFIED_EVENT).uid(f"preprocess_{channel}")
         events.append(processed)
         rejects.append(processed.get_side_output(DLQ))
+    unique = (
+        events[0].union(*events[1:])
+        .key_by(lambda row: row[0], key_type=Types.STRING())
+        .process(DropRepeats(settings.preprocessor.dedup_horizon_s), output_type=flink_env.KEYED_RECORD)
+        .uid("drop_repeats")
+    )  # fmt: skip
     statements = t_env.create_statement_set()
-    statements.add_insert("events_sink", t_env.from_data_stream(events[0].union(*events[1:])))
+    statements.add_insert("events_sink", t_env.from_data_stream(unique))
     statements.add_insert("pre_dlq_sink", t_env.from_data_stream(rejects[0].union(*rejects[1:])))
     statements.attach_as_datastream()
     return env

@@ -1,7 +1,7 @@
-"""The preprocessor job on the real broker, every channel at once: the sample records and 2,000 malformed
-ones mixed in (broken JSON, wrong types, missing ids, negative and absurd amounts, 1 MB fields, bytes that
-are not UTF-8, times far in the future or past, unknown types): the job keeps running, every good record
-is on `events` once, every bad one on `dlq` once with its reason."""
+"""The preprocessor job on the real broker, every channel at once: the sample records, resent ones, and
+2,000 malformed ones mixed in (broken JSON, wrong types, missing ids, negative and absurd amounts, 1 MB
+fields, bytes that are not UTF-8, times far in the future or past, unknown types): the job keeps running,
+every good event is on `events` once, every bad record on `dlq` once with its reason."""
 
 from __future__ import annotations
 
@@ -78,10 +78,12 @@ def test_every_good_record_once_on_events_and_every_bad_one_once_on_dlq(kafka, t
         if all(isinstance(o, Rejected) for o in expected(channel, raw)):
             sent[channel].insert(rng.randrange(len(sent[channel]) + 1), raw)
             broken += 1
+    sent["web"] += samples()["web"]  # a channel resends: every event is still there once
+    sent["ticks"] += samples()["ticks"][:5]
     outcomes = [o for channel, lines in sent.items() for raw in lines for o in expected(channel, raw)]
-    want_events = Counter(o.event_id for o in outcomes if isinstance(o, CanonicalEvent))
+    want_events = Counter({o.event_id: 1 for o in outcomes if isinstance(o, CanonicalEvent)})
     want_rejects = Counter(o.reason for o in outcomes if isinstance(o, Rejected))
-    assert sum(want_events.values()) == 41 and sum(want_rejects.values()) == MALFORMED + 4  # and the samples' own
+    assert sum(want_events.values()) == 41 and sum(want_rejects.values()) == MALFORMED + 5  # and the samples' own
 
     env = {"FRAUDSCORE_KAFKA__BOOTSTRAP": kafka.bootstrap, "FRAUDSCORE_KAFKA__TOPIC_PREFIX": topics.prefix,
            "FRAUDSCORE_FLINK__PARALLELISM": "1"}  # fmt: skip
