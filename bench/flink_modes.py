@@ -31,7 +31,7 @@ from pyflink.java_gateway import get_gateway
 from fraudscore import demo, flink_env
 from fraudscore.settings import FlinkSettings, Settings
 from preprocessor_job.job import DLQ as PRE_DLQ
-from preprocessor_job.job import Preprocess
+from preprocessor_job.job import IDENTIFIED_EVENT, Preprocess
 from scoring_job.job import ALERTS, CONTROL_STATE, ScoreEvents, customer_key
 from scoring_job.job import DLQ as SCORING_DLQ
 
@@ -50,10 +50,10 @@ def run(mode: str, pipeline: str, events: list[str], settings: Settings) -> floa
     if pipeline == "source only":
         discard(raw)
         return _timed_execute(env, pipeline, mode)
-    preprocessed = raw.process(Preprocess("web"), output_type=flink_env.KEYED_RECORD)
+    preprocessed = raw.process(Preprocess("web"), output_type=IDENTIFIED_EVENT)
     # Side outputs must have a consumer, as in the jobs: PyFlink only routes the tags it knows.
     discard(preprocessed.get_side_output(PRE_DLQ))
-    canonical = preprocessed.map(lambda row: row[1], output_type=Types.STRING())
+    canonical = preprocessed.map(lambda row: row[2], output_type=Types.STRING())
     if pipeline == "preprocess":
         discard(canonical)
     else:

@@ -42,10 +42,20 @@ def connector_jars(jvm_dir: Path) -> list[Path]:
     return jars
 
 
-def create_env(flink: FlinkSettings, jvm_dir: Path) -> StreamExecutionEnvironment:
-    """A streaming environment: a mini-cluster when run as a script, the cluster's under `flink run`."""
+def create_env(flink: FlinkSettings, jvm_dir: Path, job: str = "") -> StreamExecutionEnvironment:
+    """A streaming environment: a mini-cluster when run as a script, the cluster's under `flink run`.
+    With `flink.checkpoint_dir`, the job's checkpoints are kept in `<checkpoint_dir>/<job>` and a new start
+    resumes from the newest of them."""
     _let_embedded_python_find_the_venv()
     config = Configuration()
+    if flink.checkpoint_dir is not None:
+        directory = flink.checkpoint_dir / job
+        config.set_string("execution.checkpointing.dir", directory.resolve().as_uri())
+        config.set_string("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION")
+        config.set_string("execution.checkpointing.num-retained", "2")
+        latest = latest_checkpoint(directory)
+        if latest is not None:
+            config.set_string("execution.state-recovery.path", latest.as_uri())
     config.set_string("python.execution-mode", flink.execution_mode)
     config.set_string("pipeline.jars", ";".join(j.as_uri() for j in connector_jars(jvm_dir)))
     config.set_string("execution.checkpointing.interval", f"{flink.checkpoint_interval_ms}ms")
@@ -60,6 +70,12 @@ def create_env(flink: FlinkSettings, jvm_dir: Path) -> StreamExecutionEnvironmen
     if flink.parallelism is not None:
         env.set_parallelism(flink.parallelism)
     return env
+
+
+def latest_checkpoint(directory: Path) -> Path | None:
+    """The newest completed checkpoint under a job's checkpoint directory (one with its `_metadata`)."""
+    completed = [m.parent for m in directory.glob("*/chk-*/_metadata")] if directory.is_dir() else []
+    return max(completed, key=lambda c: c.stat().st_mtime, default=None)
 
 
 def _let_embedded_python_find_the_venv() -> None:

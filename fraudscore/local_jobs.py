@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +42,13 @@ class LocalJob:
     def log_tail(self, lines: int = 60) -> str:
         text = self.log_file.read_text(errors="replace") if self.log_file.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
+
+    def kill(self) -> None:
+        """A crash: the job's whole process group (its JVM, its Python workers) killed at once."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        processes.terminate(self.process.pid, timeout_s=5, group=True)  # whatever of the group lingers
 
     def stop(self) -> None:
         processes.terminate(self.process.pid, timeout_s=20, group=True)

@@ -1,8 +1,8 @@
 """`fraudscore preprocess --channel C --input RAW [--output OUT.jsonl]`: a channel's adapter run offline on
 a file of raw records (one a line), as the preprocessor job runs it, so that a mapping can be tried before
-it is deployed. Canonical events go to the output, one JSON object a line; each rejected record goes to
-standard error as a JSON line with its line number and reason; a summary ends it. Exit status 1 when any
-record was rejected."""
+it is deployed. Canonical events go to the output, one JSON object a line (a repeated event id is dropped,
+as the job drops it); each rejected record goes to standard error as a JSON line with its line number and
+reason; a summary ends it. Exit status 1 when any record was rejected."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ def cmd_preprocess(args: argparse.Namespace, settings: Any) -> int:
         raise FraudError(f"unknown channel {args.channel!r}; the channels are {', '.join(sorted(ADAPTERS))}")
     counts: Counter[str] = Counter()
     dropped: Counter[str] = Counter()
+    seen: set[str] = set()  # the job forgets an id after its horizon; a file is short enough to remember all
     path = Path(args.input)
     with open_file(path) as raw_lines, _output(args.output) as out:
         for number, line in enumerate(raw_lines, start=1):
@@ -44,7 +45,10 @@ def cmd_preprocess(args: argparse.Namespace, settings: Any) -> int:
             if not text.strip():
                 continue
             for outcome in preprocess(args.channel, text, None):
-                if isinstance(outcome, CanonicalEvent):
+                if isinstance(outcome, CanonicalEvent) and outcome.event_id in seen:
+                    dropped["duplicate"] += 1
+                elif isinstance(outcome, CanonicalEvent):
+                    seen.add(outcome.event_id)
                     out.write(outcome.to_json() + b"\n")
                     counts["events"] += 1
                 elif isinstance(outcome, Rejected):

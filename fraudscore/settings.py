@@ -31,6 +31,10 @@ class FlinkSettings(BaseModel):
     restart_attempts: int = 10
     restart_delay_ms: int = 1_000
     delivery: Literal["exactly-once", "at-least-once"] = "at-least-once"
+    # Where a job keeps its completed checkpoints, one directory per job; a job started again resumes from
+    # the newest there (its Kafka offsets, keyed state and open transactions), which is what makes a crash of
+    # the whole job, not only of a task, lose and repeat nothing. None: checkpoints live in memory only.
+    checkpoint_dir: Path | None = None
 
 
 class PreprocessorSettings(BaseModel):

@@ -13,9 +13,9 @@ from pathlib import Path
 if __package__ in (None, ""):  # `flink run -py preprocessor_job/job.py` runs this file as a script
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pyflink.common import Row, Time, Types
+from pyflink.common import Row, Types
 from pyflink.datastream import KeyedProcessFunction, OutputTag, ProcessFunction, StreamExecutionEnvironment
-from pyflink.datastream.state import StateTtlConfig, ValueStateDescriptor
+from pyflink.datastream.state import ValueStateDescriptor
 
 from fraudscore import flink_env
 from fraudscore.events import CanonicalEvent
@@ -47,29 +47,34 @@ class Preprocess(ProcessFunction):
 
 class DropRepeats(KeyedProcessFunction):
     """Keyed by event id: the first event with an id goes on; the same id again within the horizon (a
-    channel's resend, a producer's retry) is dropped. The memory of an id expires `horizon_s` after it
-    was first seen (Flink state TTL, processing time)."""
+    channel's resend, a producer's retry) is dropped. A processing-time timer forgets the id `horizon_s`
+    after it was first seen. (Not Flink's state TTL: PyFlink's THREAD mode cannot build a TTL config on a
+    standalone TaskManager, it looks for a JVM gateway there.)"""
 
     def __init__(self, horizon_s: int) -> None:
-        self.horizon_s = horizon_s
+        self.horizon_ms = horizon_s * 1000
         self.seen = None
 
     def open(self, runtime_context) -> None:
-        descriptor = ValueStateDescriptor(SEEN, Types.BOOLEAN())
-        descriptor.enable_time_to_live(StateTtlConfig.new_builder(Time.seconds(self.horizon_s)).build())
-        self.seen = runtime_context.get_state(descriptor)
+        self.seen = runtime_context.get_state(ValueStateDescriptor(SEEN, Types.BOOLEAN()))
 
     def process_element(self, value: Row, ctx: KeyedProcessFunction.Context):
         if self.seen.value():
             return
         self.seen.update(True)
+        timers = ctx.timer_service()
+        timers.register_processing_time_timer(timers.current_processing_time() + self.horizon_ms)
         yield Row(value[1], value[2])
+
+    def on_timer(self, timestamp: int, ctx: KeyedProcessFunction.OnTimerContext):
+        self.seen.clear()
+        return iter(())
 
 
 def build(settings: Settings) -> StreamExecutionEnvironment:
     """Add the preprocessor pipeline to a new environment and return it, not yet started."""
     topics = Topics(settings.kafka.topic_prefix)
-    env = flink_env.create_env(settings.flink, settings.jvm_dir)
+    env = flink_env.create_env(settings.flink, settings.jvm_dir, f"{topics.prefix}preprocessor")
     t_env = flink_env.table_env(env)
     flink_env.register_keyed_sink(t_env, "events_sink", topics.events, settings.kafka, settings.flink)
     flink_env.register_keyed_sink(t_env, "pre_dlq_sink", topics.dlq, settings.kafka, settings.flink)

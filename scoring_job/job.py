@@ -75,7 +75,7 @@ class ScoreEvents(KeyedBroadcastProcessFunction):
 def build(settings: Settings) -> StreamExecutionEnvironment:
     """The scoring pipeline in a new environment, not yet started."""
     topics = Topics(settings.kafka.topic_prefix)
-    env = flink_env.create_env(settings.flink, settings.jvm_dir)
+    env = flink_env.create_env(settings.flink, settings.jvm_dir, f"{topics.prefix}scoring")
     t_env = flink_env.table_env(env)
     for name, topic in (
         ("scores_sink", topics.scores),

@@ -218,3 +218,15 @@ def test_a_sample_record_with_any_value_anywhere_is_an_event_a_reason_or_a_drop(
         assert isinstance(outcome, CanonicalEvent | Rejected | Dropped)
         if isinstance(outcome, CanonicalEvent):
             assert CanonicalEvent.from_json(outcome.to_json()) == outcome
+
+
+def test_preprocess_drops_a_repeated_event_id_as_the_job_does(tmp_path, capsys):
+    twice = tmp_path / "web.jsonl"
+    twice.write_bytes((RAW / "web.jsonl").read_bytes() * 2)
+    assert main(["preprocess", "--channel", "web", "--input", str(twice), "--output", str(tmp_path / "out")]) == 1
+    assert len((tmp_path / "out").read_bytes().splitlines()) == 8
+    assert (
+        capsys.readouterr()
+        .err.splitlines()[-1]
+        .endswith("8 events, 2 rejected, 10 dropped (duplicate: 8, heartbeat: 2)")
+    )
