@@ -43,11 +43,10 @@ def tree(element: Element, scope: Scope, fields: dict[str, DataField], target: T
     if root_element is None:
         raise Unsupported("TreeModel without a Node")
     root = _node(root_element, scope, target, classification)
-    evaluator = TreeEvaluator(root, root_element, scope, missing, no_true_child)
-    evaluator.penalty = float(element.get("missingValuePenalty", "1"))
-    if missing in ("weightedConfidence", "aggregateNodes") and classification:
-        evaluator.classes = list(target.categories) or list(_first_leaf(root).counts or {})
-    return evaluator
+    weighs = missing in ("weightedConfidence", "aggregateNodes") and classification
+    classes = (list(target.categories) or list(_first_leaf(root).counts or {})) if weighs else []
+    return TreeEvaluator(root, root_element, scope, missing, no_true_child,
+                         penalty=float(element.get("missingValuePenalty", "1")), classes=classes)  # fmt: skip
 
 
 def _first_leaf(node: _Node) -> _Node:
@@ -60,11 +59,12 @@ class TreeEvaluator:
     """A tree: its generated code for records with every tested field present, else the interpreter. The
     code is generated when first needed: in a forest, the forest's own code serves nearly every record."""
 
-    def __init__(self, root: _Node, element: Element, scope: Scope, missing: str, no_true_child: str) -> None:
+    def __init__(self, root: _Node, element: Element, scope: Scope, missing: str, no_true_child: str, *,
+                 penalty: float = 1.0, classes: list[Any] | None = None) -> None:  # fmt: skip
         self.root, self.element, self.scope = root, element, scope
         self.missing, self.no_true_child = missing, no_true_child
-        self.penalty = 1.0
-        self.classes: list[Any] = []  # the classes a missing value's strategy weighs (classification)
+        self.penalty = penalty  # missingValuePenalty: a confidence's factor each time a missing value decides
+        self.classes = classes or []  # the classes a missing value's strategy weighs (classification)
         self.nodes = list(_preorder(root))
         self._leaf: Callable[[Env], int] | None = None
 
@@ -106,8 +106,8 @@ def _node(element: Element, scope: Scope, target: Target, classification: bool) 
     score = target.category(score_text) if classification else (float(score_text) if score_text else None)
     probabilities = None
     distribution = child_elements(element, scope, "ScoreDistribution")
+    counts = {target.category(d.get("value")): float(d.get("recordCount", "0")) for d in distribution}
     if distribution:
-        counts = {target.category(d.get("value")): float(d.get("recordCount", "0")) for d in distribution}
         given = {target.category(d.get("value")): d.get("probability") for d in distribution}
         if all(v is not None for v in given.values()):
             probabilities = {k: float(v) for k, v in given.items()}
@@ -117,10 +117,9 @@ def _node(element: Element, scope: Scope, target: Target, classification: bool) 
     children = [_node(c, scope, target, classification) for c in child_elements(element, scope, "Node")]
     confidences = {target.category(d.get("value")): float(d.get("confidence", "nan")) for d in distribution
                    if d.get("confidence") is not None} or None  # fmt: skip
-    counts = {target.category(d.get("value")): float(d.get("recordCount", "0")) for d in distribution} or None
     return _Node(compile_predicate(predicate_element, scope), score, children, probabilities, element.get("id"),
                  element.get("defaultChild"), confidences, _by_surrogate(predicate_element, scope),
-                 float(element.get("recordCount", "nan")), counts)  # fmt: skip
+                 float(element.get("recordCount", "nan")), counts or None)  # fmt: skip
 
 
 def _by_surrogate(element: Element, scope: Scope) -> Predicate | None:
