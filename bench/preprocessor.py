@@ -66,8 +66,8 @@ MIX: list[tuple[str, float, Callable[[int], bytes]]] = [
 ]  # fmt: skip
 
 
-def load(bootstrap: str, topics: Topics, records: int) -> int:
-    """Write the raw records; return how many outputs (events and rejects) they must give."""
+def load(bootstrap: str, topics: Topics, records: int) -> None:
+    """Write the raw records: each gives one output, an event or a reject."""
     rng = random.Random(5)
     batches: dict[str, list[tuple[None, bytes]]] = {channel: [] for channel, _, _ in MIX}
     for i in range(records):
@@ -76,7 +76,6 @@ def load(bootstrap: str, topics: Topics, records: int) -> int:
         batches[channel].append((None, raw[: len(raw) // 2] if rng.random() < 0.02 else raw))
     for channel, batch in batches.items():
         kafka_io.send(bootstrap, topics.raw(channel), batch)
-    return records
 
 
 def measure(records: int, delivery: str) -> None:
@@ -87,7 +86,8 @@ def measure(records: int, delivery: str) -> None:
             topics = Topics("bench.")
             broker.create_topics(topics.specs())
             started = time.perf_counter()
-            expected = load(broker.bootstrap, topics, records)
+            load(broker.bootstrap, topics, records)
+            expected = records
             print(f"loaded {records:,} raw records in {time.perf_counter() - started:.1f} s", flush=True)
             env = {"FRAUDSCORE_KAFKA__BOOTSTRAP": broker.bootstrap, "FRAUDSCORE_KAFKA__TOPIC_PREFIX": topics.prefix,
                    "FRAUDSCORE_FLINK__PARALLELISM": "1", "FRAUDSCORE_FLINK__DELIVERY": delivery}  # fmt: skip

@@ -39,10 +39,9 @@ class ForestArrays:
         self.no: list[int] = []
         self.value: list[Any] = []
         self.classes = len(core.classes) if isinstance(core, ForestAverage) else 0
-        values = core.values if isinstance(core, ForestAverage) else [[n.score for n in t.nodes] for t in core.trees]
         roots = []
         self.depth = 0
-        for tree, tree_values in zip(core.trees, values, strict=True):
+        for tree, tree_values in zip(core.trees, core.values, strict=True):
             self._preorder = iter(range(len(tree_values)))
             roots.append(self._tree(tree.element, tree.no_true_child, tree_values))
         self.roots_built = roots

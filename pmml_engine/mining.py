@@ -70,8 +70,9 @@ class ForestSum:
 
     def __init__(self, trees: list[TreeEvaluator], scope: Scope, average: bool) -> None:
         self.trees, self.average = trees, average
-        self.forest = compile_ensemble([(t.element, t.no_true_child, [n.score for n in t.nodes]) for t in trees],
-                                       scope, 0)  # fmt: skip
+        self.values = [[n.score for n in t.nodes] for t in trees]  # each tree's node scores, in pre-order
+        self.forest = compile_ensemble([(t.element, t.no_true_child, v) for t, v in zip(trees, self.values,
+                                        strict=True)], scope, 0)  # fmt: skip
 
     def __call__(self, env: Env) -> Prediction:
         total = self.forest(env)
