@@ -1,12 +1,13 @@
 """The preprocessor job, Kafka in to Kafka out, on this machine: records/s.
 
-    .venv/bin/python bench/preprocessor.py [--records 100000] [--delivery at-least-once|exactly-once]
+    .venv/bin/python bench/preprocessor.py [--records 60000] [--runs at-least-once/1 exactly-once/1 ...]
 
-Starts the project's embedded broker (free port, data in a temp dir), loads --records raw records into the
-raw topics first (the channels' sample records with fresh ids: 40% web, 25% card, 15% mobile, 10% ATM,
-10% Coinbase frames; 2% of them broken), then starts the job (embedded mini-cluster, parallelism 1,
-THREAD mode) and times its output: records/s = outputs / (last output's time - first output's time), as
-the broker stamped them, so the job's start-up is not counted.
+Starts the project's embedded broker (free port, data in a temp dir); for each run (delivery/parallelism,
+side by side on the one broker), loads --records raw records into fresh raw topics first (the channels'
+sample records with fresh ids: 40% web, 25% card, 15% mobile, 10% ATM, 10% Coinbase frames; 2% of them
+broken), then starts the job (embedded mini-cluster, THREAD mode) and times its output: records/s =
+outputs / (last output's time - first output's time), as the broker stamped them, so the job's start-up
+is not counted. Exactly-once runs checkpoint every second (the default interval).
 """
 
 from __future__ import annotations
@@ -78,37 +79,39 @@ def load(bootstrap: str, topics: Topics, records: int) -> None:
         kafka_io.send(bootstrap, topics.raw(channel), batch)
 
 
-def measure(records: int, delivery: str) -> None:
-    settings = Settings()
-    with tempfile.TemporaryDirectory() as tmp:
-        config = BrokerConfig(data_dir=Path(tmp) / "kafka", lib_dir=settings.jvm_dir / "kafka-lib", port=free_port())
-        with EmbeddedBroker.start(config) as broker:
-            topics = Topics("bench.")
-            broker.create_topics(topics.specs())
-            started = time.perf_counter()
-            load(broker.bootstrap, topics, records)
-            expected = records
-            print(f"loaded {records:,} raw records in {time.perf_counter() - started:.1f} s", flush=True)
-            env = {"FRAUDSCORE_KAFKA__BOOTSTRAP": broker.bootstrap, "FRAUDSCORE_KAFKA__TOPIC_PREFIX": topics.prefix,
-                   "FRAUDSCORE_FLINK__PARALLELISM": "1", "FRAUDSCORE_FLINK__DELIVERY": delivery}  # fmt: skip
-            with LocalJob("preprocessor", env, Path(tmp) / "logs") as job:
-                outputs = kafka_io.read(broker.bootstrap, [topics.events, topics.dlq],
-                                        lambda rs: len(rs) >= expected, timeout_s=1800)  # fmt: skip
-                if not job.is_alive() or len(outputs) < expected:
-                    raise SystemExit(f"only {len(outputs)} of {expected} outputs:\n{job.log_tail()}")
+def measure(broker: EmbeddedBroker, topics: Topics, records: int, run: str, logs: Path) -> str:
+    delivery, parallelism = run.split("/")
+    broker.create_topics(topics.specs())
+    started = time.perf_counter()
+    load(broker.bootstrap, topics, records)
+    print(f"{run}: loaded {records:,} raw records in {time.perf_counter() - started:.1f} s", flush=True)
+    env = {"FRAUDSCORE_KAFKA__BOOTSTRAP": broker.bootstrap, "FRAUDSCORE_KAFKA__TOPIC_PREFIX": topics.prefix,
+           "FRAUDSCORE_FLINK__PARALLELISM": parallelism, "FRAUDSCORE_FLINK__DELIVERY": delivery}  # fmt: skip
+    with LocalJob("preprocessor", env, logs) as job:
+        outputs = kafka_io.read(broker.bootstrap, [topics.events, topics.dlq],
+                                lambda rs: len(rs) >= records, timeout_s=1800)  # fmt: skip
+        if not job.is_alive() or len(outputs) < records:
+            raise SystemExit(f"only {len(outputs)} of {records} outputs:\n{job.log_tail()}")
     stamps = sorted(r.timestamp_ms for r in outputs)
     seconds = (stamps[-1] - stamps[0]) / 1000
     events = sum(r.topic == topics.events for r in outputs)
-    print(f"{delivery}: {len(outputs):,} outputs ({events:,} events, {len(outputs) - events:,} rejects) "
-          f"in {seconds:.1f} s: {len(outputs) / seconds:,.0f} records/s through the job")  # fmt: skip
+    return (f"{run:>18}: {len(outputs):,} outputs ({events:,} events, {len(outputs) - events:,} rejects) "
+            f"in {seconds:.1f} s: {len(outputs) / seconds:,.0f} records/s through the job")  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--records", type=int, default=100_000)
-    parser.add_argument("--delivery", choices=("at-least-once", "exactly-once"), default="at-least-once")
+    parser.add_argument("--records", type=int, default=60_000)
+    parser.add_argument("--runs", nargs="+", default=["at-least-once/1", "exactly-once/1", "at-least-once/2"],
+                        help="delivery/parallelism, each measured in turn")  # fmt: skip
     args = parser.parse_args()
-    measure(args.records, args.delivery)
+    settings = Settings()
+    with tempfile.TemporaryDirectory() as tmp:
+        config = BrokerConfig(data_dir=Path(tmp) / "kafka", lib_dir=settings.jvm_dir / "kafka-lib", port=free_port())
+        with EmbeddedBroker.start(config) as broker:
+            figures = [measure(broker, Topics(f"bench{n}."), args.records, run, Path(tmp) / f"logs{n}")
+                       for n, run in enumerate(args.runs)]  # fmt: skip
+    print("\n".join(figures))
 
 
 if __name__ == "__main__":

@@ -41,10 +41,10 @@ def cmd_preprocess(args: argparse.Namespace, settings: Any) -> int:
     path = Path(args.input)
     with open_file(path) as raw_lines, _output(args.output) as out:
         for number, line in enumerate(raw_lines, start=1):
-            text = line.decode("utf-8", errors="replace").rstrip("\r\n")
-            if not text.strip():
+            raw = line.rstrip(b"\r\n")
+            if not raw.strip():
                 continue
-            for outcome in preprocess(args.channel, text, None):
+            for outcome in preprocess(args.channel, raw, None):
                 if isinstance(outcome, CanonicalEvent) and outcome.event_id in seen:
                     dropped["duplicate"] += 1
                 elif isinstance(outcome, CanonicalEvent):
@@ -52,7 +52,8 @@ def cmd_preprocess(args: argparse.Namespace, settings: Any) -> int:
                     out.write(outcome.to_json() + b"\n")
                     counts["events"] += 1
                 elif isinstance(outcome, Rejected):
-                    reject = {"line": number, "channel": args.channel, "reason": outcome.reason, "raw": text[:1000]}
+                    reject = {"line": number, "channel": args.channel, "reason": outcome.reason,
+                              "raw": raw[:1000].decode("utf-8", errors="replace")}  # fmt: skip
                     sys.stderr.write(orjson.dumps(reject).decode() + "\n")
                     counts["rejected"] += 1
                 elif isinstance(outcome, Dropped):

@@ -264,7 +264,7 @@ class Traffic:
 
 
 def _event_ids(channel: str, value: bytes) -> tuple[str, ...]:
-    outcomes = preprocess(channel, value.decode(), None)
+    outcomes = preprocess(channel, value, None)
     events = tuple(o.event_id for o in outcomes if isinstance(o, CanonicalEvent))
     if len(events) != len(outcomes):
         raise AssertionError(f"the generator made a record its adapter rejects: {outcomes}")

@@ -22,7 +22,7 @@ from fraudscore.events import CanonicalEvent
 from fraudscore.settings import Settings
 from fraudscore.topics import Topics
 from preprocessor_job.adapters import ADAPTERS
-from preprocessor_job.outcome import Rejected
+from preprocessor_job.outcome import KafkaOrigin, Rejected
 from preprocessor_job.process import preprocess
 
 DLQ = OutputTag("dlq", flink_env.KEYED_RECORD)
@@ -32,17 +32,21 @@ SEEN = "seen"  # stable state name: savepoints find the de-duplication state by 
 
 
 class Preprocess(ProcessFunction):
-    """Adapter only: the mapping and validation live in preprocessor_job.adapters."""
+    """Adapter only: the mapping and validation live in preprocessor_job.adapters. Takes the rows of
+    `flink_env.kafka_records`."""
 
-    def __init__(self, channel: str) -> None:
+    def __init__(self, channel: str, topic: str) -> None:
         self.channel = channel
+        self.topic = topic
 
-    def process_element(self, value: str, ctx: ProcessFunction.Context):
-        for outcome in preprocess(self.channel, value, ctx.timestamp()):
+    def process_element(self, record: Row, ctx: ProcessFunction.Context):
+        raw = record[0]
+        for outcome in preprocess(self.channel, raw, ctx.timestamp()):
             if isinstance(outcome, CanonicalEvent):
                 yield Row(outcome.event_id, outcome.partition_key, outcome.to_json().decode())
             elif isinstance(outcome, Rejected):
-                yield DLQ, Row(self.channel, outcome.dlq_record(self.channel, value).decode())
+                origin = KafkaOrigin(self.topic, record[1], record[2])
+                yield DLQ, Row(self.channel, outcome.dlq_record(self.channel, raw, origin).decode())
 
 
 class DropRepeats(KeyedProcessFunction):
@@ -80,10 +84,9 @@ def build(settings: Settings) -> StreamExecutionEnvironment:
     flink_env.register_keyed_sink(t_env, "pre_dlq_sink", topics.dlq, settings.kafka, settings.flink)
     events, rejects = [], []
     for channel in sorted(ADAPTERS):  # one source per raw topic, so each record is read by its own adapter
-        raw = flink_env.kafka_strings(
-            env, settings.kafka, [topics.raw(channel)], f"{topics.prefix}preprocessor", f"raw_{channel}"
-        )
-        processed = raw.process(Preprocess(channel), output_type=IDENTIFIED_EVENT).uid(f"preprocess_{channel}")
+        topic = topics.raw(channel)
+        raw = flink_env.kafka_records(t_env, settings.kafka, topic, f"{topics.prefix}preprocessor")
+        processed = raw.process(Preprocess(channel, topic), output_type=IDENTIFIED_EVENT).uid(f"preprocess_{channel}")
         events.append(processed)
         rejects.append(processed.get_side_output(DLQ))
     unique = (

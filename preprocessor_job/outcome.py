@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 
 import orjson
@@ -15,8 +16,26 @@ class Rejected:
 
     reason: str
 
-    def dlq_record(self, channel: str, raw: str) -> bytes:
-        return orjson.dumps({"source": "preprocessor", "channel": channel, "reason": self.reason, "raw": raw})
+    def dlq_record(self, channel: str, raw: bytes, origin: KafkaOrigin | None = None) -> bytes:
+        """The reason, where the record came from, and its bytes as they were: as text when they are
+        UTF-8, else base64 in `raw_base64`, so that the record can be replayed once its channel is fixed."""
+        record: dict[str, object] = {"source": "preprocessor", "channel": channel, "reason": self.reason}
+        if origin is not None:
+            record |= {"topic": origin.topic, "partition": origin.partition, "offset": origin.offset}
+        try:
+            record["raw"] = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            record["raw_base64"] = base64.b64encode(raw).decode("ascii")
+        return orjson.dumps(record)
+
+
+@dataclass(frozen=True)
+class KafkaOrigin:
+    """Where a raw record was read."""
+
+    topic: str
+    partition: int
+    offset: int
 
 
 @dataclass(frozen=True)

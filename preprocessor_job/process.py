@@ -6,13 +6,13 @@ from __future__ import annotations
 from preprocessor_job.adapters import ADAPTERS
 from preprocessor_job.outcome import Outcome, Rejected
 
-# Kafka's string deserializer and our file reader replace bytes that are not UTF-8 with U+FFFD: a record
-# that carries it was not text, and an id or a name built from it would be a different one.
-_REPLACED = "\ufffd"
 
-
-def preprocess(channel: str, raw: str, ingested_ms: int | None) -> list[Outcome]:
-    if _REPLACED in raw:
-        return [Rejected("not valid UTF-8")]
-    adapted = ADAPTERS[channel](raw, ingested_ms)
+def preprocess(channel: str, raw: bytes, ingested_ms: int | None) -> list[Outcome]:
+    try:
+        # Strict: a record that is not text has no id or name we could trust; a lenient decode would make
+        # a different one of it.
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return [Rejected(f"not valid UTF-8 at byte {exc.start}")]
+    adapted = ADAPTERS[channel](text, ingested_ms)
     return adapted if isinstance(adapted, list) else [adapted]

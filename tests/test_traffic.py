@@ -29,7 +29,7 @@ def events(stream) -> dict[str, tuple]:
     """Each canonical event, as the preprocessor makes it, with the record it came from."""
     found = {}
     for raw in stream:
-        for event in preprocess(raw.channel, raw.value.decode(), None):
+        for event in preprocess(raw.channel, raw.value, None):
             assert isinstance(event, CanonicalEvent), event
             found[event.event_id] = (event, raw)
     return found

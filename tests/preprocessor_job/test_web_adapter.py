@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+
 import orjson
 import pytest
 
 from fraudscore.events import CanonicalEvent
 from preprocessor_job.adapters.web import adapt
-from preprocessor_job.outcome import Dropped, Rejected
+from preprocessor_job.outcome import Dropped, KafkaOrigin, Rejected
+from preprocessor_job.process import preprocess
 
 GOOD = {
     "request_id": "w-42",
@@ -89,6 +92,15 @@ def test_bad_records_are_rejected_with_a_reason(text, reason):
     assert reason in outcome.reason
 
 
-def test_a_rejection_keeps_the_raw_record_for_the_dlq():
-    record = orjson.loads(Rejected("not JSON").dlq_record("web", "{"))
-    assert record == {"source": "preprocessor", "channel": "web", "reason": "not JSON", "raw": "{"}
+def test_a_rejection_keeps_the_raw_record_and_where_it_was_read_for_the_dlq():
+    record = orjson.loads(Rejected("not JSON").dlq_record("web", b"{", KafkaOrigin("raw.web", 1, 42)))
+    assert record == {"source": "preprocessor", "channel": "web", "reason": "not JSON", "raw": "{",
+                      "topic": "raw.web", "partition": 1, "offset": 42}  # fmt: skip
+
+
+def test_a_record_that_is_not_text_reaches_the_dlq_byte_for_byte():
+    raw = b'{"request_id": "\xff\xfe"}'
+    [outcome] = preprocess("web", raw, None)
+    assert outcome == Rejected("not valid UTF-8 at byte 16")
+    record = orjson.loads(outcome.dlq_record("web", raw))
+    assert "raw" not in record and base64.b64decode(record["raw_base64"]) == raw
