@@ -26,6 +26,11 @@ def check_file(path: Path) -> tuple[ast.FeatureSet | None, list[DslError]]:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         return None, [DslError("not UTF-8 text", ast.Span(name, line, 1))]
+    return check_text(text, name)
+
+
+def check_text(text: str, name: str) -> tuple[ast.FeatureSet | None, list[DslError]]:
+    """As check_file, for a feature file's text (one sent in a control message); `name` names it in errors."""
     lines = text.splitlines()
     try:
         featureset = parse(text, name)

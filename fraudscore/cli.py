@@ -156,12 +156,14 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
         with LocalJob("preprocessor", {}, log_dir) as pre, LocalJob("scoring", {}, log_dir) as scoring:
             step("Training the demo model (scikit-learn, exported with sklearn2pmml)")
             pmml = demo.train_amount_lr()
-            record = control.deploy_message(
-                int(time.time() * 1000), demo.DEMO_MODEL_ID, 1, pmml, settings.control_key, threshold=0.8
-            )
-            kafka_io.send(broker.bootstrap, topics.control, [record])
-            step(f"Published {demo.DEMO_MODEL_ID} v1 on '{topics.control}'; sending payments to "
-                 f"'{topics.raw('web')}' at {args.rate}/s")  # fmt: skip
+            seq = int(time.time() * 1000)
+            features = demo.FEATURES.read_text()
+            kafka_io.send(broker.bootstrap, topics.control, [
+                control.features_message(seq, "payments", features, settings.control_key),
+                control.deploy_message(seq + 1, demo.DEMO_MODEL_ID, 1, pmml, settings.control_key, threshold=0.8),
+            ])  # fmt: skip
+            step(f"Published the feature set {demo.FEATURES.name} and {demo.DEMO_MODEL_ID} v1 on '{topics.control}'; "
+                 f"sending payments to '{topics.raw('web')}' at {args.rate}/s")  # fmt: skip
             print(f"  Where to look: scores on '{topics.scores}', alerts on '{topics.alerts}', "
                   f"rejects on '{topics.dlq}'; job logs in {log_dir}")  # fmt: skip
             print("  From another terminal: .venv/bin/fraudscore tail scores   (Ctrl-C here stops all)")

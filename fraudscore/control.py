@@ -78,6 +78,18 @@ def deploy_message(
     return model_id.encode(), encode("model.deploy", seq, model_id, key, version=version, payload=payload)
 
 
+def features_message(seq: int, name: str, dsl: str, key: str, source: str | None = None) -> tuple[bytes, bytes]:
+    """A signed features.deploy as a (key, value) record: the feature file's text, and the name it is known
+    by in error messages (`payments.fdsl:12:3: ...`).
+
+    >>> key, value = features_message(4, "payments", "featureset payments version 1", key="k")
+    >>> key, decode(value, key="k").payload["source"]
+    (b'features:payments', 'payments.fdsl')
+    """
+    payload = {"dsl": dsl, "source": source or f"{name}.fdsl"}
+    return f"features:{name}".encode(), encode("features.deploy", seq, name, key, payload=payload)
+
+
 def decode(raw: bytes | str, key: str) -> ControlMessage:
     """Parse and verify a control message; raise ControlMessageError saying what is wrong.
 

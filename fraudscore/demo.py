@@ -16,6 +16,8 @@ import orjson
 import pandas as pd
 
 DEMO_MODEL_ID = "fraud_amount_lr"
+# The feature set `fraudscore up` deploys: the one the examples document.
+FEATURES = Path(__file__).resolve().parent.parent / "examples" / "payments.fdsl"
 
 
 def train_amount_lr(seed: int = 0, positive_above: float = 500.0) -> bytes:

@@ -45,6 +45,14 @@ class PreprocessorSettings(BaseModel):
     dedup_horizon_s: int = 300
 
 
+class ScoringSettings(BaseModel):
+    """How the scoring job assembles an event's features."""
+
+    # How long an event waits for the features computed under its other keys (its device's, its merchant's)
+    # before it is scored without those that have not arrived; its score records name the missing parts.
+    part_wait_ms: int = 1_000
+
+
 class Settings(BaseSettings):
     """Everything a fraudscore process needs; built once where the process starts."""
 
@@ -53,6 +61,7 @@ class Settings(BaseSettings):
     kafka: KafkaSettings = KafkaSettings()
     flink: FlinkSettings = FlinkSettings()
     preprocessor: PreprocessorSettings = PreprocessorSettings()
+    scoring: ScoringSettings = ScoringSettings()
     var_dir: Path = PROJECT_ROOT / "var"
     jvm_dir: Path = PROJECT_ROOT / "jvm" / "target"
     # Shared by the API (which signs control messages) and the scoring job (which verifies them).

@@ -16,9 +16,12 @@ from fraudscore import control
 from fraudscore.control import ControlMessage, ControlMessageError
 from fraudscore.errors import FraudError
 from pmml_engine import PmmlError, Scorer, load_scorer
+from scoring_job.live_features import LiveFeatureSet, compile_feature_set
 
 _LIVE = "live"
 _SEQ = "seq"
+_FEATURES = "features"
+_PREVIOUS_FEATURES = "features_previous"  # parts routed just before a swap still find their block
 MODES = ("active", "shadow")
 
 
@@ -63,12 +66,18 @@ def _spec_key(model_id: str, version: int) -> str:
 class LiveModels:
     """Applies control messages to state, and keeps the compiled form of what the state holds."""
 
-    def __init__(self, signing_key: str, compile_model: Callable[[bytes], Scorer] = load_scorer):
+    def __init__(
+        self, signing_key: str, compile_model: Callable[[bytes], Scorer] = load_scorer, *, models: bool = True
+    ) -> None:
+        """`models=False` keeps the feature set only (an operator that routes events and scores none): model
+        messages are verified and their `seq` applied, their PMML neither compiled nor kept."""
         self._key = signing_key
         self._compile = compile_model
+        self._keeps_models = models
         self._compiled: dict[tuple[str, int], Scorer] = {}
         self._live_text: str | None = None
         self._live: tuple[LiveModel, ...] = ()
+        self._feature_sets: dict[str, LiveFeatureSet] = {}  # by the state's text of them
 
     def apply(self, raw: str, state: StateView) -> Applied | ControlRejected:
         """Verify, check `seq`, compile where needed, then change state; a rejection changes nothing."""
@@ -94,12 +103,51 @@ class LiveModels:
             self._live_text = text
         return self._live
 
+    def features(self, state: StateView) -> LiveFeatureSet | None:
+        """The live feature set, None before the first `features.deploy`."""
+        return self._feature_set(state.get(_FEATURES))
+
+    def previous_features(self, state: StateView) -> LiveFeatureSet | None:
+        return self._feature_set(state.get(_PREVIOUS_FEATURES))
+
+    def _feature_set(self, text: str | None) -> LiveFeatureSet | None:
+        if text is None:
+            return None
+        live = self._feature_sets.get(text)
+        if live is None:
+            stored = orjson.loads(text)
+            live = compile_feature_set(stored["dsl"], stored["source"], stored["since"], stored["issued_at"])
+            self._feature_sets[text] = live
+            while len(self._feature_sets) > 3:  # two are in use around a swap; older ones are garbage
+                del self._feature_sets[next(iter(self._feature_sets))]
+        return live
+
     def _dispatch(self, message: ControlMessage, state: StateView) -> Applied:
+        if message.type.startswith("model.") and not self._keeps_models:
+            return Applied(f"{message.type} {message.model_id}: not kept here")
         if message.type == "model.deploy":
             return self._deploy(message, state)
         if message.type == "model.retire":
             return self._retire(message, state)
+        if message.type == "features.deploy":
+            return self._deploy_features(message, state)
         raise ControlMessageError(f"{message.type!r} is not handled by this scoring job")
+
+    def _deploy_features(self, message: ControlMessage, state: StateView) -> Applied:
+        dsl = _required(message.payload, "dsl", str)
+        source = message.payload.get("source") or f"{message.model_id}.fdsl"
+        current = self.features(state)
+        since = current.since if current else {}
+        live = compile_feature_set(dsl, str(source), since, message.issued_at)  # raises: nothing changes
+        stored = {"dsl": dsl, "source": source, "since": live.since, "issued_at": message.issued_at}
+        text = orjson.dumps(stored, option=orjson.OPT_SORT_KEYS).decode()
+        previous = state.get(_FEATURES)
+        if previous is not None:
+            state.put(_PREVIOUS_FEATURES, previous)
+        state.put(_FEATURES, text)
+        self._feature_sets[text] = live  # compiled once: what features() finds
+        kept = len([b for b in live.since.values() if b < message.issued_at])
+        return Applied(f"feature set {live.label} live: {len(live.since)} blocks, {kept} kept from before")
 
     def _deploy(self, message: ControlMessage, state: StateView) -> Applied:
         if message.version is None:
