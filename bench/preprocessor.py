@@ -7,7 +7,7 @@ side by side on the one broker), loads --records raw records into fresh raw topi
 sample records with fresh ids: 40% web, 25% card, 15% mobile, 10% ATM, 10% Coinbase frames; 2% of them
 broken), then starts the job (embedded mini-cluster, THREAD mode) and times its output: records/s =
 outputs / (last output's time - first output's time), as the broker stamped them, so the job's start-up
-is not counted. Exactly-once runs checkpoint every second (the default interval).
+is not counted. Exactly-once runs checkpoint every 2 s (the default interval).
 """
 
 from __future__ import annotations

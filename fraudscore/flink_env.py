@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import site
 import sys
+import tempfile
 from pathlib import Path
 
 from pyflink.common import Configuration, Types, WatermarkStrategy
@@ -56,6 +57,11 @@ def create_env(flink: FlinkSettings, jvm_dir: Path, job: str = "") -> StreamExec
         latest = latest_checkpoint(directory)
         if latest is not None:
             config.set_string("execution.state-recovery.path", latest.as_uri())
+    else:
+        # Still files, in a directory of this run's own: checkpoints kept in the JobManager's memory fail
+        # once a job's state passes 5 MB (a few thousand keys of features), and the job with them.
+        scratch = Path(tempfile.mkdtemp(prefix=f"fraudscore-{job or 'job'}-checkpoints-"))
+        config.set_string("execution.checkpointing.dir", scratch.as_uri())
     config.set_string("python.execution-mode", flink.execution_mode)
     config.set_string("pipeline.jars", ";".join(j.as_uri() for j in connector_jars(jvm_dir)))
     config.set_string("execution.checkpointing.interval", f"{flink.checkpoint_interval_ms}ms")

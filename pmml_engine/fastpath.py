@@ -230,7 +230,8 @@ class _Writer:
                            f"elif {x} is None:", f"    {on_missing}", f"else: {_BAIL}"]  # fmt: skip
         else:  # a float unequal to itself is NaN: missing
             self.lines += [f"if {x}.__class__ is float and {x} == {x}:", *_under(valid or ["pass"]),
-                           f"elif {x}.__class__ is int:", f"    {x} = float({x})", *_under(valid),
+                           f"elif {x}.__class__ is int or {x}.__class__ is bool:", f"    {x} = float({x})",
+                           *_under(valid),
                            f"elif {x} is None or {x}.__class__ is float:", f"    {on_missing}",
                            f"else: {_BAIL}"]  # fmt: skip
         return x

@@ -1,9 +1,10 @@
 """The scoring Flink job: `events` and the broadcast `control` stream in; `scores`, `alerts`, `dlq` out.
 
-    events ─> RouteEvents ──(by part key)──> ComputeFeatures ──(by event id)──> AssembleAndScore ─> scores
-                   └───────── events with no part to compute ──────────────────────┘
-              ComputeFeatures scores an event itself when it is the event's only part (a feature set with
-              one key, a tick): no second exchange then.
+    events ─> RouteEvents ──(by part key)──> ComputeFeatures ──(by customer)──> AssembleAndScore ─> scores
+                   └───────── events with no part to compute ─────────────────────┘      alerts, dlq
+
+An event with one part (a feature set with one key, a tick) is scored as that part arrives: no wait, no
+assembly state.
 
 Each operator reads `control` as a broadcast stream and keeps the live models and feature set in its
 broadcast state (scoring_job.live_models); feature state per key lives in Flink keyed state.
@@ -45,11 +46,10 @@ PENDING_STATE = "pending"
 # (key, event JSON, routing JSON): an event on its way to a part's state, or a part on its way to its event.
 ROUTED = Types.ROW_NAMED(["k", "event", "meta"], [Types.STRING(), Types.STRING(), Types.STRING()])
 TO_ASSEMBLE = OutputTag("to_assemble", ROUTED)
-SCORES = OutputTag("scores", flink_env.KEYED_RECORD)
-ALERTS = OutputTag("alerts", flink_env.KEYED_RECORD)
-DLQ = OutputTag("dlq", flink_env.KEYED_RECORD)
-# (output tag id, key, value): what AssembleAndScore sends on, all on its main output, since PyFlink takes
-# no side output from a timer; the sinks pick their rows by the tag (in the Table API, so no Python runs).
+DLQ = OutputTag("dlq", flink_env.KEYED_RECORD)  # events that are not canonical events, from RouteEvents
+# (sink, key, value): what AssembleAndScore sends on, all on its main output, since PyFlink takes no side
+# output from a timer; each sink picks its rows by the first column (in the Table API: no Python runs).
+TO_SCORES, TO_ALERTS, TO_DLQ = "scores", "alerts", "dlq"
 TAGGED_RECORD = Types.ROW_NAMED(["tag", "k", "v"], [Types.STRING(), Types.STRING(), Types.STRING()])
 _LATE_PART_GRACE_MS = 60_000  # a part later than the wait still finds its event marked scored this long
 
@@ -59,7 +59,8 @@ def now_ms() -> int:
 
 
 class RouteEvents(BroadcastProcessFunction):
-    """Sends each event to the state of every part of the live feature set that has a key on it."""
+    """Sends each event to the state of every part of the live feature set that has a key on it, each copy
+    saying where the event is assembled: its customer (its event id when it has none)."""
 
     def __init__(self, signing_key: str) -> None:
         self.signing_key = signing_key
@@ -71,84 +72,47 @@ class RouteEvents(BroadcastProcessFunction):
     def process_element(self, value: str, ctx: BroadcastProcessFunction.ReadOnlyContext):
         try:
             event = orjson.loads(value)
-            event_id = event["event_id"]
-        except (orjson.JSONDecodeError, KeyError, TypeError):
+            assembled_at = event.get("customer_id") or event["event_id"]
+        except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
             yield DLQ, Row("events", orjson.dumps({"source": "scoring", "reason": "not a canonical event",
                                                    "raw": value[:4096]}).decode())  # fmt: skip
             return
-        features = self.control.features(ctx.get_broadcast_state(CONTROL_STATE))
+        features = self.control.view(ctx.get_broadcast_state(CONTROL_STATE)).features
         if features is None:
-            yield TO_ASSEMBLE, Row(event_id, value, '{"parts": []}')
+            yield TO_ASSEMBLE, Row(assembled_at, value, '{"parts": [], "local": {}, "fv": null}')
             return
         routing = features.route(event)
         meta = {"fv": features.label, "parts": [part.name for part, _ in routing.remote], "local": routing.local}
         if not routing.remote:
-            yield TO_ASSEMBLE, Row(event_id, value, orjson.dumps(meta).decode())
+            yield TO_ASSEMBLE, Row(assembled_at, value, orjson.dumps(meta).decode())
         for part, key in routing.remote:
-            yield Row(key, value, orjson.dumps({**meta, "part": part.state_id}).decode())
+            yield Row(key, value, orjson.dumps({**meta, "part": part.state_id, "to": assembled_at}).decode())
 
     def process_broadcast_element(self, value: str, ctx: BroadcastProcessFunction.Context):
         self.control.apply(value, ctx.get_broadcast_state(CONTROL_STATE))
 
 
-class _Scoring(KeyedBroadcastProcessFunction):
-    """What the two operators that score share: the live models, the metrics, the score records."""
+class ComputeFeatures(KeyedBroadcastProcessFunction):
+    """Keyed by part key (a block and its key's value): the part's features for the event, its state
+    updated, sent on to where the event is assembled."""
 
     def __init__(self, signing_key: str) -> None:
         self.signing_key = signing_key
         self.control: LiveModels | None = None
-        self.counters: dict[str, Any] = {}
 
     def open(self, runtime_context) -> None:
-        self.control = LiveModels(self.signing_key)
-        # Flink metrics under `fraudscore`: scores per engine (a model left to pypmml shows on dashboards),
-        # events scored with parts missing, parts that came after their event was scored.
-        group = runtime_context.get_metrics_group().add_group("fraudscore")
-        names = ("scores_compiled", "scores_pypmml", "events_missing_parts", "late_parts")
-        self.counters = {name: group.counter(name) for name in names}
-
-    def scored(self, ctx, event_json: str, values: dict, label: str | None, missing: list[str]) -> Iterator:
-        """(output tag, row) for each score record, alert and failure."""
-        state = ctx.get_broadcast_state(CONTROL_STATE)
-        event = orjson.loads(event_json)
-        live = self.control.features(state)
-        features = EventFeatures(values, label, missing, live if live is not None and live.label == label else None)
-        key = event.get("customer_id") or event.get("event_id") or ""
-        if missing:
-            self.counters["events_missing_parts"].inc()
-        for result in score_event(event, self.control.live(state), now_ms(), features):
-            if isinstance(result, ScoringError):
-                yield DLQ, Row(key, result.dlq_record(event).decode())
-                continue
-            self.counters[f"scores_{result['engine']}"].inc()
-            record = orjson.dumps(result).decode()
-            yield SCORES, Row(key, record)
-            if result["decision"] == "alert" and result["mode"] == "active":
-                yield ALERTS, Row(key, record)
-
-
-class ComputeFeatures(_Scoring):
-    """Keyed by part key (a block and its key's value): the part's features for the event, its state
-    updated; scores the event itself when this is its only part, else sends the part to be assembled."""
-
-    def open(self, runtime_context) -> None:
-        super().open(runtime_context)
+        self.control = LiveModels(self.signing_key, models=False)
         self.keys = runtime_context.get_state(ValueStateDescriptor(FEATURE_STATE, Types.PICKLED_BYTE_ARRAY()))
 
     def process_element(self, routed: Row, ctx: KeyedBroadcastProcessFunction.ReadOnlyContext):
         meta = orjson.loads(routed[2])
         part = self._part(ctx, meta["part"])
-        values: dict[str, Any] = {}
-        if part is not None:
-            values = self._compute(part, orjson.loads(routed[1]), ctx)
-        if len(meta["parts"]) == 1:
-            missing = [] if part is not None else meta["parts"]
-            yield from self.scored(ctx, routed[1], {**meta["local"], **values}, meta["fv"], missing)
-            return
-        event_id = orjson.loads(routed[1])["event_id"]
-        name = part.name if part is not None else None
-        reply = {"fv": meta["fv"], "parts": meta["parts"], "local": meta["local"], "part": name, "features": values}
-        yield Row(event_id, routed[1], orjson.dumps(reply).decode())
+        # A part whose block this subtask does not know yet (the swap reached it after the router) goes on
+        # without values: the event is scored without them and says so.
+        values = self._compute(part, orjson.loads(routed[1]), ctx) if part is not None else None
+        reply = {"fv": meta["fv"], "parts": meta["parts"], "local": meta["local"],
+                 "part": part.name if part is not None else None, "features": values}  # fmt: skip
+        yield Row(meta["to"], routed[1], orjson.dumps(reply).decode())
 
     def _compute(self, part: Part, event: dict[str, Any], ctx) -> dict[str, Any]:
         stored = self.keys.value()
@@ -176,8 +140,8 @@ class ComputeFeatures(_Scoring):
 
     def _part(self, ctx, state_id: str) -> Part | None:
         """The part in the live feature set, or in the one before it for events routed just before a swap."""
-        state = ctx.get_broadcast_state(CONTROL_STATE)
-        for feature_set in (self.control.features(state), self.control.previous_features(state)):
+        live = self.control.view(ctx.get_broadcast_state(CONTROL_STATE))
+        for feature_set in (live.features, live.previous_features):
             part = feature_set.part(state_id) if feature_set is not None else None
             if part is not None:
                 return part
@@ -187,61 +151,95 @@ class ComputeFeatures(_Scoring):
         self.control.apply(value, ctx.get_broadcast_state(CONTROL_STATE))
 
 
-class AssembleAndScore(_Scoring):
-    """Keyed by event id: waits for the event's parts (at most `part_wait_ms`), then scores it with every
-    live model. The one operator that reports rejected control messages on `dlq` (subtask 0 only)."""
+class AssembleAndScore(KeyedBroadcastProcessFunction):
+    """Keyed by customer: an event's parts come together (for at most `part_wait_ms`) and the event is
+    scored with every live model. Scoring in one place keyed by customer is what keeps a customer's
+    versions from going back during a swap. An event with one part (or none) is scored as it arrives,
+    with no state. Reports rejected control messages on `dlq` (subtask 0 only, not once per subtask)."""
 
     def __init__(self, signing_key: str, part_wait_ms: int) -> None:
-        super().__init__(signing_key)
+        self.signing_key = signing_key
         self.part_wait_ms = part_wait_ms
+        self.control: LiveModels | None = None
+        self.counters: dict[str, Any] = {}
 
     def open(self, runtime_context) -> None:
-        super().open(runtime_context)
-        self.pending = runtime_context.get_state(ValueStateDescriptor(PENDING_STATE, Types.PICKLED_BYTE_ARRAY()))
+        self.control = LiveModels(self.signing_key)
+        self.pending = runtime_context.get_map_state(
+            MapStateDescriptor(PENDING_STATE, Types.STRING(), Types.PICKLED_BYTE_ARRAY())
+        )
         self.reports_rejections = subtask_index(runtime_context) == 0
+        # Flink metrics under `fraudscore`: scores per engine (a model left to pypmml shows on dashboards),
+        # events scored with parts missing, parts that came after their event was scored.
+        group = runtime_context.get_metrics_group().add_group("fraudscore")
+        names = ("scores_compiled", "scores_pypmml", "events_missing_parts", "late_parts")
+        self.counters = {name: group.counter(name) for name in names}
 
     def process_element(self, routed: Row, ctx: KeyedBroadcastProcessFunction.ReadOnlyContext):
         meta = orjson.loads(routed[2])
-        if not meta["parts"]:  # nothing computed elsewhere: score now
-            yield from self._emit(self.scored(ctx, routed[1], meta.get("local", {}), meta.get("fv"), []))
+        parts = meta["parts"]
+        if len(parts) <= 1:  # nothing to wait for
+            got = meta.get("features")
+            missing = parts if parts and got is None else []
+            yield from self._scored(ctx, routed[1], {**meta["local"], **(got or {})}, meta["fv"], missing)
             return
-        pending = self.pending.value()
+        event_id = orjson.loads(routed[1])["event_id"]
+        pending = self.pending.get(event_id)
         if pending is None:
-            pending = {"features": dict(meta["local"]), "got": []}
-            timers = ctx.timer_service()
-            timers.register_processing_time_timer(timers.current_processing_time() + self.part_wait_ms)
+            deadline = ctx.timer_service().current_processing_time() + self.part_wait_ms
+            pending = {"event": routed[1], "features": dict(meta["local"]), "got": [], "arrived": 0,
+                       "parts": parts, "fv": meta["fv"], "deadline": deadline}  # fmt: skip
+            ctx.timer_service().register_processing_time_timer(deadline)
         elif pending.get("scored"):
             self.counters["late_parts"].inc()  # its event went without it; scoring it again would repeat it
             return
-        pending["features"].update(meta["features"])
-        pending["got"].append(meta["part"])
-        if len(pending["got"]) < len(meta["parts"]):
-            pending |= {"event": routed[1], "parts": meta["parts"], "fv": meta["fv"]}
-            self.pending.update(pending)
+        pending["arrived"] += 1
+        if meta["features"] is not None:
+            pending["features"].update(meta["features"])
+            pending["got"].append(meta["part"])
+        if pending["arrived"] < len(parts):
+            self.pending.put(event_id, pending)
             return
-        self.pending.clear()
-        yield from self._emit(self.scored(ctx, routed[1], pending["features"], meta["fv"], []))
+        self.pending.remove(event_id)
+        missing = [name for name in parts if name not in pending["got"]]
+        yield from self._scored(ctx, routed[1], pending["features"], meta["fv"], missing)
 
     def on_timer(self, timestamp: int, ctx: KeyedBroadcastProcessFunction.OnTimerContext):
-        pending = self.pending.value()
-        if pending is None:  # scored in time
-            return
-        if pending.get("scored"):  # the grace for late parts is over
-            self.pending.clear()
-            return
-        missing = [name for name in pending["parts"] if name not in pending["got"]]
-        yield from self._emit(self.scored(ctx, pending["event"], pending["features"], pending["fv"], missing))
-        self.pending.update({"scored": True})
-        ctx.timer_service().register_processing_time_timer(timestamp + _LATE_PART_GRACE_MS)
+        """The customer's events whose wait is over: scored without the parts not in yet, then remembered
+        for a grace period so that a part still on its way is dropped, not scored again."""
+        due = [(event_id, pending) for event_id, pending in self.pending.items() if pending["deadline"] <= timestamp]
+        for event_id, pending in due:
+            if pending.get("scored"):
+                self.pending.remove(event_id)
+                continue
+            missing = [name for name in pending["parts"] if name not in pending["got"]]
+            yield from self._scored(ctx, pending["event"], pending["features"], pending["fv"], missing)
+            self.pending.put(event_id, {"scored": True, "deadline": timestamp + _LATE_PART_GRACE_MS})
+            ctx.timer_service().register_processing_time_timer(timestamp + _LATE_PART_GRACE_MS)
 
-    def _emit(self, outputs: Iterator) -> Iterator:
-        for tag, row in outputs:
-            yield Row(tag.tag_id, row[0], row[1])
+    def _scored(self, ctx, event_json: str, values: dict, label: str | None, missing: list[str]) -> Iterator[Row]:
+        """A (output tag id, key, value) row for each score record, alert and failure."""
+        live = self.control.view(ctx.get_broadcast_state(CONTROL_STATE))
+        event = orjson.loads(event_json)
+        same_set = live.features if live.features is not None and live.features.label == label else None
+        features = EventFeatures(values, label, missing, same_set)
+        key = event.get("customer_id") or event.get("event_id") or ""
+        if missing:
+            self.counters["events_missing_parts"].inc()
+        for result in score_event(event, live.models, now_ms(), features):
+            if isinstance(result, ScoringError):
+                yield Row(TO_DLQ, key, result.dlq_record(event).decode())
+                continue
+            self.counters[f"scores_{result['engine']}"].inc()
+            record = orjson.dumps(result).decode()
+            yield Row(TO_SCORES, key, record)
+            if result["decision"] == "alert" and result["mode"] == "active":
+                yield Row(TO_ALERTS, key, record)
 
     def process_broadcast_element(self, value: str, ctx: KeyedBroadcastProcessFunction.Context):
         outcome = self.control.apply(value, ctx.get_broadcast_state(CONTROL_STATE))
         if isinstance(outcome, ControlRejected) and self.reports_rejections:
-            yield Row(DLQ.tag_id, outcome.model_id or "control", outcome.dlq_record(value).decode())
+            yield Row(TO_DLQ, outcome.model_id or "control", outcome.dlq_record(value).decode())
 
 
 def subtask_index(runtime_context) -> int:
@@ -281,13 +279,11 @@ def build(settings: Settings) -> StreamExecutionEnvironment:
         .uid("assemble_and_score")
     )
     assembled = t_env.from_data_stream(scored)
-    also = {SCORES: [parts.get_side_output(SCORES)], ALERTS: [parts.get_side_output(ALERTS)],
-            DLQ: [parts.get_side_output(DLQ), routed.get_side_output(DLQ)]}  # fmt: skip
     statements = t_env.create_statement_set()
-    for sink, tag in (("scores_sink", SCORES), ("alerts_sink", ALERTS), ("scoring_dlq_sink", DLQ)):
-        table = assembled.where(col("tag") == tag.tag_id).select(col("k"), col("v"))
-        for stream in also[tag]:
-            table = table.union_all(t_env.from_data_stream(stream))
+    for sink, tag in (("scores_sink", TO_SCORES), ("alerts_sink", TO_ALERTS), ("scoring_dlq_sink", TO_DLQ)):
+        table = assembled.where(col("tag") == tag).select(col("k"), col("v"))
+        if tag == TO_DLQ:
+            table = table.union_all(t_env.from_data_stream(routed.get_side_output(DLQ)))
         statements.add_insert(sink, table)
     statements.attach_as_datastream()
     return env

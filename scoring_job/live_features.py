@@ -100,6 +100,7 @@ class LiveFeatureSet:
         self.by_state_id = {p.state_id: p for p in self.parts}
         # Block id -> when it went live (epoch ms): a block live before, unchanged, keeps its time and state.
         self.since = {block_id: since_before.get(block_id, issued_at) for block_id in set(self.block_of.values())}
+        self._warm_at: dict[tuple[str, ...], list[tuple[str, int]]] = {}
 
     def route(self, event: dict[str, Any]) -> Routing:
         remote, local = [], {}
@@ -120,13 +121,12 @@ class LiveFeatureSet:
 
     def warming(self, names: list[str], now_ms: int) -> list[str]:
         """Of these features, those whose block has been live for less than the time they look back."""
-        warming = []
-        for name in names:
-            window = self.window_ms.get(name, 0)
-            started = self.since.get(self.block_of.get(name, ""), now_ms)
-            if window and now_ms - started < window:
-                warming.append(name)
-        return warming
+        key = tuple(names)
+        warm_at = self._warm_at.get(key)
+        if warm_at is None:  # once per model input list: this runs for every score
+            warm_at = self._warm_at[key] = [(name, self.since[self.block_of[name]] + self.window_ms[name])
+                                            for name in names if self.window_ms.get(name)]  # fmt: skip
+        return [name for name, at in warm_at if now_ms < at]
 
 
 def compile_feature_set(text: str, source_name: str, since_before: dict[str, int], issued_at: int) -> LiveFeatureSet:

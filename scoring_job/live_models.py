@@ -16,6 +16,7 @@ from fraudscore import control
 from fraudscore.control import ControlMessage, ControlMessageError
 from fraudscore.errors import FraudError
 from pmml_engine import PmmlError, Scorer, load_scorer
+from pmml_engine.engine import ENGINES
 from scoring_job.live_features import LiveFeatureSet, compile_feature_set
 
 _LIVE = "live"
@@ -46,6 +47,15 @@ class ControlRejected:
 
 
 @dataclass(frozen=True)
+class LiveView:
+    """What is live, as of the last control message applied."""
+
+    models: tuple[LiveModel, ...]
+    features: LiveFeatureSet | None
+    previous_features: LiveFeatureSet | None
+
+
+@dataclass(frozen=True)
 class LiveModel:
     model_id: str
     version: int
@@ -67,7 +77,7 @@ class LiveModels:
     """Applies control messages to state, and keeps the compiled form of what the state holds."""
 
     def __init__(
-        self, signing_key: str, compile_model: Callable[[bytes], Scorer] = load_scorer, *, models: bool = True
+        self, signing_key: str, compile_model: Callable[[bytes, str], Scorer] = load_scorer, *, models: bool = True
     ) -> None:
         """`models=False` keeps the feature set only (an operator that routes events and scores none): model
         messages are verified and their `seq` applied, their PMML neither compiled nor kept."""
@@ -78,9 +88,11 @@ class LiveModels:
         self._live_text: str | None = None
         self._live: tuple[LiveModel, ...] = ()
         self._feature_sets: dict[str, LiveFeatureSet] = {}  # by the state's text of them
+        self._view: LiveView | None = None
 
     def apply(self, raw: str, state: StateView) -> Applied | ControlRejected:
         """Verify, check `seq`, compile where needed, then change state; a rejection changes nothing."""
+        self._view = None
         try:
             message = control.decode(raw, self._key)
         except ControlMessageError as exc:
@@ -94,6 +106,13 @@ class LiveModels:
             return ControlRejected(str(exc), message.model_id)
         state.put(_SEQ, str(message.seq))
         return applied
+
+    def view(self, state: StateView) -> LiveView:
+        """What is live, read from the state once after each change (and after a restore), not for every
+        event: in Flink a read of broadcast state crosses into the JVM and copies the feature file's text."""
+        if self._view is None:
+            self._view = LiveView(self.live(state), self.features(state), self.previous_features(state))
+        return self._view
 
     def live(self, state: StateView) -> tuple[LiveModel, ...]:
         """The live models; re-read only when the live table changed (or after a restore)."""
@@ -154,7 +173,7 @@ class LiveModels:
             raise ControlMessageError("model.deploy needs a 'version'")
         entry = _live_entry(message.payload)
         pmml = control.unpack_pmml(_required(message.payload, "pmml", str))
-        evaluator = self._compile(pmml)  # raises PmmlError: the live model stays as it was
+        evaluator = self._compile(pmml, entry["engine"])  # raises PmmlError: the live model stays as it was
         entry["score_field"] = evaluator.score_field(entry.get("score_field"))
         table = _table(state)
         previous = table.get(message.model_id)
@@ -182,7 +201,7 @@ class LiveModels:
             key = (model_id, entry["version"])
             if key not in self._compiled:
                 packed = state.get(_spec_key(*key)) or ""
-                self._compiled[key] = self._compile(control.unpack_pmml(packed))
+                self._compiled[key] = self._compile(control.unpack_pmml(packed), entry.get("engine", "auto"))
             models.append(
                 LiveModel(
                     model_id=model_id,
@@ -221,7 +240,11 @@ def _live_entry(payload: dict[str, Any]) -> dict[str, Any]:
     score_field = payload.get("score_field")
     if score_field is not None and not isinstance(score_field, str):
         raise ControlMessageError("score_field must be a string")
+    engine = payload.get("engine", "auto")  # pypmml, to compare, or to sidestep a compiled-engine doubt
+    if engine not in ENGINES:
+        raise ControlMessageError(f"engine must be one of {ENGINES}, got {engine!r}")
     return {
+        "engine": engine,
         "mode": mode,
         "threshold": float(threshold),
         "event_types": event_types,

@@ -39,6 +39,25 @@ def collect(bootstrap: str, topics: list[str], done, jobs, timeout_s: float = 18
     return records
 
 
+def collect_and_linger(bootstrap: str, topics: list[str], done, jobs, linger_s: float, timeout_s: float = 600):
+    """As collect, then `linger_s` more of whatever comes: a record written twice would be in by then."""
+    import time
+
+    from fraudscore.kafka_io import Follower
+
+    records: list[Record] = []
+    deadline = time.monotonic() + timeout_s
+    with Follower(bootstrap, topics) as follower:
+        while not done(records):
+            records += follower.poll(timeout_s=0.5)
+            collect_check_alive(jobs)
+            assert time.monotonic() < deadline, f"timed out after {timeout_s}s with {len(records)} records"
+        quiet = time.monotonic() + linger_s
+        while time.monotonic() < quiet:
+            records += follower.poll(timeout_s=0.5)
+    return records
+
+
 def wait_until_live(bootstrap: str, topics, version: int, jobs, *, customers: int = 8, timeout_s: float = 180) -> None:
     """Send probe payments until probes of `customers` keys are scored by `version`.
 

@@ -80,9 +80,9 @@ def publish_features_and_model(kafka, topics, settings) -> None:
     ])  # fmt: skip
 
 
-def wait_for_features(kafka, topics, job, label: str = "payments:1", timeout_s: float = 120) -> None:
+def wait_for_features(kafka, topics, job, label: str | None = "payments:1", timeout_s: float = 120) -> None:
     """Send probe events (a card and a device of their own, so two parts) until one is scored with `label`
-    and nothing missing: then every operator has the feature set and the model."""
+    (None: no feature set) and nothing missing: then every operator has the feature set and the models."""
     deadline = time.monotonic() + timeout_s
     for n in itertools.count():
         probe = {"event_id": f"probe-{n}", "event_type": "login", "ts": 1_795_320_000_000, "channel": "web",

@@ -1,0 +1,267 @@
+"""The scoring job on this machine, side by side in one run: throughput, latency, swap latency, against
+pypmml and against a Kafka-to-Kafka copy with no Python.
+
+    .venv/bin/python bench/scoring.py [--events 10000] [--pypmml-events 500] [--swaps 20] [--seconds 20]
+
+One embedded broker; canonical events from the traffic generator (cards, web, mobile, ATM, FX ticks) on
+`events`; the feature set examples/payments.fdsl and three models trained on it (logistic regression,
+GBM-100, RF-100: fraudscore.training, cached in var/data/bench-*.pmml), every one scoring every event. The
+job runs THREAD mode at parallelism 1 in its mini-cluster. Figures:
+
+- ceiling: a Flink SQL copy of `events` to another topic (bench/passthrough_job.py), events/s.
+- throughput: the events preloaded, then the job started; events/s = events / (last score's time - first
+  score's time, as the broker stamped them), so start-up is not counted.
+- pypmml: the same, the models scored by pypmml one record a call (fewer events: it is slow).
+- latency at 70% of that throughput, at-least-once and exactly-once: events sent at a steady rate, each
+  stamped `ingested_ms` when sent; latency = when a consumer reading committed records got the score
+  minus that stamp (so exactly-once includes the wait for the checkpoint that commits it).
+- swap: during the at-least-once latency run, a new version of the LR model every second; swap latency =
+  first score by the new version, as received, minus the time its `model.deploy` was sent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import orjson
+from kafka import KafkaProducer
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from fraudscore import control, kafka_io
+from fraudscore.broker import BrokerConfig, EmbeddedBroker, free_port
+from fraudscore.events import CanonicalEvent
+from fraudscore.local_jobs import LocalJob
+from fraudscore.settings import Settings
+from fraudscore.topics import Topics
+from fraudscore.traffic import Traffic
+from fraudscore.training import train
+from preprocessor_job.process import preprocess
+
+ROOT = Path(__file__).resolve().parent.parent
+FEATURES = (ROOT / "examples" / "payments.fdsl").read_text()
+MODELS = ("lr", "gbm", "rf")
+
+
+def models(settings: Settings) -> dict[str, bytes]:
+    cached = {}
+    for kind in MODELS:
+        path = settings.var_dir / "data" / f"bench-{kind}.pmml"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(train(FEATURES, kind))
+        cached[kind] = path.read_bytes()
+    return cached
+
+
+def canonical_events(count: int, seed: int = 11) -> list[dict]:
+    events = []
+    for raw in Traffic(seed=seed, customers=2_000).records():
+        events += [orjson.loads(o.to_json()) for o in preprocess(raw.channel, raw.value, None)
+                   if isinstance(o, CanonicalEvent)]  # fmt: skip
+        if len(events) >= count:
+            return events[:count]
+    raise AssertionError("unreachable: traffic is endless")
+
+
+class Bench:
+    def __init__(self, broker: EmbeddedBroker, settings: Settings, logs: Path, pmml: dict[str, bytes]) -> None:
+        self.broker, self.settings, self.logs, self.pmml = broker, settings, logs, pmml
+        self.runs = itertools.count()
+
+    def fresh_topics(self) -> Topics:
+        topics = Topics(f"bench{next(self.runs)}.")
+        self.broker.create_topics(topics.specs())
+        return topics
+
+    def publish_models(self, topics: Topics, engine: str = "auto") -> None:
+        key = self.settings.control_key
+        records = [control.features_message(1, "payments", FEATURES, key)]
+        records += [control.deploy_message(2 + i, kind, 1, self.pmml[kind], key, threshold=0.9, engine=engine)
+                    for i, kind in enumerate(MODELS)]  # fmt: skip
+        kafka_io.send(self.broker.bootstrap, topics.control, records)
+
+    def job(self, topics: Topics, delivery: str = "at-least-once") -> LocalJob:
+        env = {"FRAUDSCORE_KAFKA__BOOTSTRAP": self.broker.bootstrap, "FRAUDSCORE_KAFKA__TOPIC_PREFIX": topics.prefix,
+               "FRAUDSCORE_CONTROL_KEY": self.settings.control_key, "FRAUDSCORE_FLINK__PARALLELISM": "1",
+               "FRAUDSCORE_FLINK__DELIVERY": delivery}  # fmt: skip
+        return LocalJob("scoring", env, self.logs / topics.prefix)
+
+    def wait_until_live(self, topics: Topics, job: LocalJob) -> None:
+        """Probe events until every model scores them with the features: then the job is warm."""
+        for n in itertools.count():
+            probe = {"event_id": f"probe-{n}", "event_type": "login", "ts": 1_795_320_000_000, "channel": "web",
+                     "customer_id": "probe", "card_id": f"probe-{n}", "device_id": f"probe-{n}"}  # fmt: skip
+            kafka_io.send(self.broker.bootstrap, topics.events, [(b"probe", orjson.dumps(probe))])
+            scores = [orjson.loads(r.value) for r in kafka_io.read(self.broker.bootstrap, [topics.scores], timeout_s=1)]
+            if len({s["model_id"] for s in scores if s["features_version"] and not s["missing_parts"]}) == len(MODELS):
+                return
+            if not job.is_alive():
+                raise SystemExit(f"the scoring job died:\n{job.log_tail()}")
+
+    def ceiling(self, events: list[dict]) -> float:
+        topics = self.fresh_topics()
+        send(self.broker.bootstrap, topics, events)
+        copy = f"{topics.prefix}copy"
+        self.broker.create_topics([type(topics.specs()[0])(copy)])
+        subprocess.run([sys.executable, str(ROOT / "bench" / "passthrough_job.py"), self.broker.bootstrap,
+                        topics.events, copy], check=True, capture_output=True)  # fmt: skip
+        copied = kafka_io.read(self.broker.bootstrap, [copy], lambda rs: len(rs) >= len(events), timeout_s=120)
+        return rate(len(copied), [r.timestamp_ms for r in copied])
+
+    def throughput(self, events: list[dict], engine: str = "auto") -> float:
+        topics = self.fresh_topics()
+        self.publish_models(topics, engine)
+        with self.job(topics) as job:
+            self.wait_until_live(topics, job)
+            send(self.broker.bootstrap, topics, events)
+            want = len(events) * len(MODELS)
+            scores = kafka_io.read(self.broker.bootstrap, [topics.scores],
+                                   lambda rs: len(not_probes(rs)) >= want, timeout_s=3_600)  # fmt: skip
+        scored = not_probes(scores)
+        return rate(len(scored) / len(MODELS), [r.timestamp_ms for r in scored])
+
+    def latency(self, events: list[dict], per_second: float, seconds: float, delivery: str, swaps: int) -> dict:
+        topics = self.fresh_topics()
+        self.publish_models(topics)
+        received: list[tuple[int, dict]] = []
+        with self.job(topics, delivery) as job:
+            self.wait_until_live(topics, job)
+            stop = threading.Event()
+            reader = threading.Thread(target=follow, args=(self.broker.bootstrap, topics.scores, received, stop))
+            reader.start()
+            deploys: dict[int, int] = {}
+            swapper = threading.Thread(target=self.swap, args=(topics, swaps, deploys))
+            if swaps:
+                swapper.start()
+            send_steadily(self.broker.bootstrap, topics, events, per_second, seconds)
+            if swaps:
+                swapper.join()
+            time.sleep(5)
+            stop.set()
+            reader.join()
+        latencies = [at - sent_ms(score) for at, score in received if score["event_id"].startswith("sent")]
+        figures = {"scores": len(latencies), "p50": percentile(latencies, 50), "p99": percentile(latencies, 99)}
+        if swaps:
+            first = {}
+            for at, score in received:
+                if score["model_id"] == "lr" and score["model_version"] > 1:
+                    first.setdefault(score["model_version"], at)
+            swap_ms = [first[v] - sent for v, sent in deploys.items() if v in first]
+            figures |= {"swaps": len(swap_ms), "swap_p50": percentile(swap_ms, 50), "swap_p99": percentile(swap_ms, 99)}
+        return figures
+
+    def swap(self, topics: Topics, swaps: int, deploys: dict[int, int]) -> None:
+        time.sleep(2)
+        for version in range(2, swaps + 2):
+            record = control.deploy_message(100 + version, "lr", version, self.pmml["lr"], self.settings.control_key,
+                                            threshold=0.9)  # fmt: skip
+            deploys[version] = now_ms()
+            kafka_io.send(self.broker.bootstrap, topics.control, [record])
+            time.sleep(1)
+
+
+def not_probes(records: list) -> list:
+    return [r for r in records if not r.value.startswith(b'{"event_id":"probe-')]
+
+
+def follow(bootstrap: str, topic: str, received: list, stop: threading.Event) -> None:
+    """Every score as it becomes visible to a consumer reading committed records, with when it did."""
+    with kafka_io.Follower(bootstrap, [topic]) as follower:
+        while not stop.is_set():
+            for record in follower.poll(timeout_s=0.05):
+                received.append((now_ms(), orjson.loads(record.value)))
+
+
+def sent_ms(score: dict) -> int:
+    """When the event was sent: send_steadily writes it into the event id, `sent<ms>-...`."""
+    return int(score["event_id"][4:].split("-", 1)[0])
+
+
+def send(bootstrap: str, topics: Topics, events: list[dict]) -> None:
+    kafka_io.send(bootstrap, topics.events, [(e["customer_id"].encode() if e.get("customer_id") else None,
+                                              orjson.dumps(e)) for e in events])  # fmt: skip
+
+
+def send_steadily(bootstrap: str, topics: Topics, events: list[dict], per_second: float, seconds: float) -> None:
+    """Batches every 50 ms, each event's id carrying the time it is sent."""
+    producer = KafkaProducer(bootstrap_servers=bootstrap, linger_ms=2)
+    batch = max(1, round(per_second / 20))
+    start = time.monotonic()
+    source = itertools.cycle(events)
+    for n in itertools.count():
+        due = start + n * 0.05
+        if due - start >= seconds:
+            break
+        time.sleep(max(0.0, due - time.monotonic()))
+        stamp = now_ms()
+        for i in range(batch):
+            event = next(source)
+            event = {**event, "event_id": f"sent{stamp}-{n}-{i}", "ingested_ms": stamp}
+            producer.send(topics.events, key=(event.get("customer_id") or "").encode(), value=orjson.dumps(event))
+    producer.flush()
+    producer.close()
+
+
+def rate(count: float, stamps: list[int]) -> float:
+    return count / max(1e-3, (max(stamps) - min(stamps)) / 1000)
+
+
+def percentile(values: list[float], p: int) -> float:
+    if not values:
+        return float("nan")
+    return statistics.quantiles(values, n=100, method="inclusive")[p - 1] if len(values) > 1 else values[0]
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--pypmml-events", type=int, default=500)
+    parser.add_argument("--swaps", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=20, help="length of each latency run")
+    args = parser.parse_args()
+    settings = Settings()
+    pmml = models(settings)
+    events = canonical_events(args.events)
+    with tempfile.TemporaryDirectory() as tmp:
+        config = BrokerConfig(data_dir=Path(tmp) / "kafka", lib_dir=settings.jvm_dir / "kafka-lib", port=free_port())
+        with EmbeddedBroker.start(config) as broker:
+            bench = Bench(broker, settings, Path(tmp) / "logs", pmml)
+            ceiling = bench.ceiling(events)
+            print(f"ceiling (Flink SQL copy, no Python): {ceiling:,.0f} events/s", flush=True)
+            compiled = bench.throughput(events)
+            print(f"throughput, compiled engine: {compiled:,.0f} events/s", flush=True)
+            pypmml = bench.throughput(events[: args.pypmml_events], engine="pypmml")
+            print(f"throughput, pypmml per record: {pypmml:,.0f} events/s", flush=True)
+            at = 0.7 * compiled
+            low = bench.latency(events, at, max(args.seconds, args.swaps + 5), "at-least-once", args.swaps)
+            print(f"at-least-once at {at:,.0f}/s: {low}", flush=True)
+            exact = bench.latency(events, at, args.seconds, "exactly-once", 0)
+            print(f"exactly-once at {at:,.0f}/s: {exact}", flush=True)
+    swap = f"{low['swap_p50']:,.0f} / {low['swap_p99']:,.0f} ms" if low.get("swaps") else "none seen"
+    rows = [
+        ("ceiling: Kafka to Kafka, no Python", f"{ceiling:,.0f} events/s"),
+        ("features + 3 models, compiled engine", f"{compiled:,.0f} events/s ({compiled / ceiling:.0%} of the ceiling)"),
+        ("the same, pypmml per record", f"{pypmml:,.0f} events/s (compiled: {compiled / pypmml:.0f}x)"),
+        (f"latency at {at:,.0f}/s, at-least-once: p50 / p99", f"{low['p50']:,.0f} / {low['p99']:,.0f} ms"),
+        (f"latency at {at:,.0f}/s, exactly-once: p50 / p99", f"{exact['p50']:,.0f} / {exact['p99']:,.0f} ms"),
+        (f"swap to first score by the new version ({low.get('swaps', 0)} swaps): p50 / p99", swap),
+    ]
+    print("\n| figure | value |\n|---|---:|")
+    print("\n".join(f"| {name} | {value} |" for name, value in rows))
+
+
+if __name__ == "__main__":
+    main()

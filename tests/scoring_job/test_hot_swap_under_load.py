@@ -1,0 +1,110 @@
+"""Hot swap under load, on the real broker and Flink: 20 versions of a model published while 50,000 events
+flow; every event gets exactly one score per live model, each names its version and is that version's
+output, a customer's versions never go back, no event is lost. (No feature set: the swap happens where
+events are scored whatever the features; test_features_in_job covers those, on fewer events.)"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter, defaultdict
+
+import orjson
+import pytest
+
+from fraudscore import kafka_io
+from fraudscore.events import CanonicalEvent
+from fraudscore.local_jobs import LocalJob
+from fraudscore.traffic import Traffic
+from preprocessor_job.process import preprocess
+from tests.pipeline import collect_and_linger, deploy, values
+from tests.scoring_job.test_features_in_job import job_env, wait_for_features, without_probes
+
+pytestmark = pytest.mark.integration
+
+EVENTS = 50_000
+VERSIONS = 20
+
+
+def versioned_model(version: int) -> bytes:
+    """A regression on the amount whose score is 1000 x its version plus less than 500: each score says
+    which version gave it."""
+    return f"""<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/><DataDictionary>
+<DataField name="amount" optype="continuous" dataType="double"/>
+<DataField name="risk" optype="continuous" dataType="double"/></DataDictionary>
+<RegressionModel functionName="regression"><MiningSchema><MiningField name="risk" usageType="target"/>
+<MiningField name="amount" missingValueReplacement="0"/></MiningSchema>
+<RegressionTable intercept="{1000 * version}"><NumericPredictor name="amount" coefficient="0.0001"/>
+</RegressionTable></RegressionModel></PMML>""".encode()
+
+
+@pytest.fixture(scope="module")
+def events() -> list[tuple[bytes, bytes]]:
+    """(customer, canonical event) in the order the customers made them."""
+    made = []
+    for raw in Traffic(seed=21, customers=300).records():
+        for outcome in preprocess(raw.channel, raw.value, None):
+            if isinstance(outcome, CanonicalEvent):
+                made.append(((outcome.customer_id or "").encode(), outcome.to_json()))
+        if len(made) >= EVENTS:
+            return made[:EVENTS]
+    raise AssertionError("unreachable: traffic is endless")
+
+
+def test_twenty_versions_swapped_in_while_events_flow(kafka, topics, settings, log_dir, events):
+    key = settings.control_key
+    kafka_io.send(kafka.bootstrap, topics.control, [
+        deploy(2, "swapped", 1, versioned_model(1), key, threshold=1e9),
+        deploy(3, "steady", 1, versioned_model(0), key, threshold=1e9, mode="shadow"),
+    ])  # fmt: skip
+    with LocalJob("scoring", job_env(kafka, topics, settings), log_dir) as job:
+        wait_for_features(kafka, topics, job, label=None)
+        sender = threading.Thread(target=send_steadily, args=(kafka.bootstrap, topics.events, events))
+        sender.start()
+        with kafka_io.Follower(kafka.bootstrap, [topics.scores]) as follower:
+            for version in range(2, VERSIONS + 1):  # each once the one before has scored: both see events
+                wait_for_a_score_by(follower, version - 1, job)
+                new = deploy(2 + version, "swapped", version, versioned_model(version), key, threshold=1e9)
+                kafka_io.send(kafka.bootstrap, topics.control, [new])
+        sender.join()
+        records = collect_and_linger(kafka.bootstrap, [topics.scores], two_scores_an_event, [job], linger_s=5)
+
+    scores = without_probes(values(records, topics.scores))
+    every_event = {orjson.loads(event)["event_id"] for _, event in events}
+    assert Counter((s["event_id"], s["model_id"]) for s in scores) == Counter(
+        {(event_id, model): 1 for event_id in every_event for model in ("swapped", "steady")}
+    )
+    swapped = [s for s in scores if s["model_id"] == "swapped"]
+    assert all(round(s["score"] / 1000) == s["model_version"] for s in swapped), "a score not from its version"
+    assert {s["model_version"] for s in swapped} == set(range(1, VERSIONS + 1)), "a version never scored"
+    assert_versions_never_go_back(swapped, events)
+
+
+def wait_for_a_score_by(follower: kafka_io.Follower, version: int, job: LocalJob) -> None:
+    signature = b'"model_id":"swapped","model_version":%d,' % version
+    deadline = time.monotonic() + 120
+    while not any(signature in record.value for record in follower.poll(timeout_s=0.2)):
+        assert job.is_alive(), job.log_tail()
+        assert time.monotonic() < deadline, f"version {version} scored nothing in 120 s"
+
+
+def two_scores_an_event(records) -> bool:
+    # Counted on the bytes: parsing 100,000 records at every poll would take longer than the job.
+    return sum(not r.value.startswith(b'{"event_id":"probe-') for r in records) >= 2 * EVENTS
+
+
+def send_steadily(bootstrap: str, topic: str, events: list[tuple[bytes, bytes]]) -> None:
+    """In batches of 1,000, 4 a second at most, so that events flow through all the swaps."""
+    for start in range(0, len(events), 1_000):
+        kafka_io.send(bootstrap, topic, events[start : start + 1_000])
+        time.sleep(0.25)
+
+
+def assert_versions_never_go_back(scores: list[dict], events: list[tuple[bytes, bytes]]) -> None:
+    order = {orjson.loads(event)["event_id"]: n for n, (_, event) in enumerate(events)}
+    by_customer = defaultdict(list)
+    for score in sorted(scores, key=lambda s: order[s["event_id"]]):
+        if score["customer_id"] is not None:  # a tick belongs to no customer
+            by_customer[score["customer_id"]].append(score["model_version"])
+    for customer, versions in by_customer.items():
+        assert versions == sorted(versions), f"{customer} went back to an older version: {versions}"
