@@ -91,7 +91,10 @@ class LiveModels:
         self._view: LiveView | None = None
 
     def apply(self, raw: str, state: StateView) -> Applied | ControlRejected:
-        """Verify, check `seq`, compile where needed, then change state; a rejection changes nothing."""
+        """Verify, check `seq`, compile where needed, then change state. A forged, unsigned, stale or
+        malformed message changes nothing; an authentic one whose content cannot go live (a PMML that does
+        not compile, a feature file with errors) changes nothing but use up its `seq`: every operator then
+        agrees on the sequence, also one that keeps the feature set only and never compiles a model."""
         self._view = None
         try:
             message = control.decode(raw, self._key)
@@ -101,11 +104,11 @@ class LiveModels:
         if message.seq <= last_seq:
             return ControlRejected(f"stale seq {message.seq}: {last_seq} already applied", message.model_id)
         try:
-            applied = self._dispatch(message, state)
+            outcome: Applied | ControlRejected = self._dispatch(message, state)
         except FraudError as exc:
-            return ControlRejected(str(exc), message.model_id)
+            outcome = ControlRejected(str(exc), message.model_id)
         state.put(_SEQ, str(message.seq))
-        return applied
+        return outcome
 
     def view(self, state: StateView) -> LiveView:
         """What is live, read from the state once after each change (and after a restore), not for every

@@ -61,8 +61,12 @@ REJECTIONS = {
 }
 
 
+# Authentic and fresh, but its content cannot go live: it uses up its seq and changes nothing else.
+CONTENT_REJECTIONS = {"corrupt pmml", "bad mode", "bad payload"}
+
+
 @pytest.mark.parametrize("make, reason", REJECTIONS.values(), ids=REJECTIONS.keys())
-def test_a_rejected_message_changes_nothing(pmml, make, reason):
+def test_a_rejected_message_changes_nothing(pmml, make, reason, request):
     state = DictState()
     models = LiveModels(KEY)
     models.apply(deploy(1, 1, pmml), state)
@@ -70,8 +74,25 @@ def test_a_rejected_message_changes_nothing(pmml, make, reason):
     outcome = models.apply(make(pmml), state)
     assert isinstance(outcome, ControlRejected)
     assert reason in outcome.reason
+    if request.node.callspec.id in CONTENT_REJECTIONS:
+        before["seq"] = "2"
     assert state == before
     assert [m.version for m in models.live(state)] == [1]
+
+
+def test_an_operator_that_keeps_no_models_agrees_on_the_sequence_with_one_that_does(pmml):
+    """A corrupt model: rejected where models are compiled, not even looked at where they are not; both
+    then take the next message and refuse a replay of the corrupt one's seq."""
+    full, full_state = LiveModels(KEY), DictState()
+    router, router_state = LiveModels(KEY, models=False), DictState()
+    corrupt = control.encode("model.deploy", 1, "lr", KEY, version=1,
+                             payload={"pmml": control.pack_pmml(b"<PMML>cut")})  # fmt: skip
+    assert isinstance(full.apply(corrupt, full_state), ControlRejected)
+    assert isinstance(router.apply(corrupt, router_state), Applied)
+    for message, kind in ((deploy(2, 2, pmml), Applied), (deploy(1, 3, pmml), ControlRejected)):
+        assert isinstance(full.apply(message, full_state), kind)
+        assert isinstance(router.apply(message, router_state), kind)
+    assert full_state["seq"] == router_state["seq"] == "2"
 
 
 def test_retire_removes_the_model_and_its_pmml(pmml):
