@@ -68,4 +68,3 @@ def train(dsl: str, kind: str, records: int = 20_000, seed: int = 1) -> bytes:
         out = Path(tmp) / "model.pmml"
         sklearn2pmml(pipeline, str(out))
         return out.read_bytes()
-
