@@ -40,10 +40,7 @@ def adapt(raw: str, ingested_ms: int | None) -> Outcome:
         return Dropped("heartbeat")
     if line["type"] not in _TYPES:
         return Rejected(f"unknown type {line['type']!r}")
-    try:
-        return _to_event(line, ingested_ms)
-    except f.Invalid as exc:
-        return Rejected(str(exc))
+    return f.or_rejected(_to_event, line, ingested_ms)
 
 
 def _to_event(line: dict[str, str], ingested_ms: int | None) -> CanonicalEvent:

@@ -21,8 +21,8 @@ from typing import Any
 
 from fraudscore.events import CanonicalEvent
 from preprocessor_job.adapters import fields as f
-from preprocessor_job.adapters.json_records import json_object, label
-from preprocessor_job.outcome import Dropped, Outcome, Rejected
+from preprocessor_job.adapters.json_records import typed_object
+from preprocessor_job.outcome import Outcome
 
 CHANNEL = "pos"
 TOPIC = "card"  # raw.card
@@ -35,18 +35,11 @@ _POS_ENTRY = {"01": "manual", "05": "chip", "07": "contactless", "81": "ecommerc
 
 
 def adapt(raw: str, ingested_ms: int | None) -> Outcome:
-    record = json_object(raw)
-    if isinstance(record, Rejected):
-        return record
-    mti = label(record.get("mti"))
-    if mti in _NOISE:
-        return Dropped(_NOISE[mti])
-    if mti not in _AUTHORISATIONS and mti not in _REVERSALS:
-        return Rejected(f"unknown message type (mti) {record.get('mti')!r}")
-    try:
-        return _to_event(record, mti, ingested_ms)
-    except f.Invalid as exc:
-        return Rejected(str(exc))
+    typed = typed_object(raw, "mti", _AUTHORISATIONS | _REVERSALS, _NOISE, "message type (mti)")
+    if not isinstance(typed, tuple):
+        return typed
+    record, mti = typed
+    return f.or_rejected(_to_event, record, mti, ingested_ms)
 
 
 def _to_event(record: dict[str, Any], mti: str, ingested_ms: int | None) -> CanonicalEvent:

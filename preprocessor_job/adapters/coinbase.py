@@ -17,35 +17,37 @@ from typing import Any
 
 from fraudscore.events import CanonicalEvent
 from preprocessor_job.adapters import fields as f
-from preprocessor_job.adapters.json_records import json_object, label
+from preprocessor_job.adapters.json_records import typed_object
 from preprocessor_job.outcome import Dropped, Outcome, Rejected
 
 CHANNEL = "feed"
 TOPIC = "ticks"  # raw.ticks
-_NOISE_CHANNELS = {"heartbeats", "subscriptions"}
+_NOISE_CHANNELS = {channel: channel for channel in ("heartbeats", "subscriptions")}
 _NUMBERS = ("volume_24_h", "low_24_h", "high_24_h", "low_52_w", "high_52_w", "price_percent_chg_24_h",
             "best_bid", "best_ask", "best_bid_quantity", "best_ask_quantity", "last_size")  # fmt: skip
 _MAX_TICKERS = 1000
 
 
 def adapt(raw: str, ingested_ms: int | None) -> Outcome | list[Outcome]:
-    frame = json_object(raw)
-    if isinstance(frame, Rejected):
-        return frame
-    channel = label(frame.get("channel"))
-    if channel in _NOISE_CHANNELS:
-        return Dropped(channel)
-    if channel != "ticker":
-        return Rejected(f"unknown channel {frame.get('channel')!r}")
-    try:
-        ts = f.timestamp(frame.get("timestamp"), "timestamp")
-        sequence = f.optional_int(frame.get("sequence_num"), "sequence_num")
-        tickers = _tickers(frame)
-    except f.Invalid as exc:
-        return Rejected(str(exc))
+    typed = typed_object(raw, "channel", {"ticker"}, _NOISE_CHANNELS, "channel")
+    if not isinstance(typed, tuple):
+        return typed
+    header = f.or_rejected(_header, typed[0])
+    if isinstance(header, Rejected):
+        return header
+    ts, sequence, tickers = header
     if not tickers:
         return Dropped("no tickers")
     return [_tick(ticker, ts, sequence, i, ingested_ms) for i, ticker in enumerate(tickers)]
+
+
+def _header(frame: dict[str, Any]) -> tuple[int, int | None, list[Any]]:
+    """The frame's time, sequence number and tickers."""
+    return (
+        f.timestamp(frame.get("timestamp"), "timestamp"),
+        f.optional_int(frame.get("sequence_num"), "sequence_num"),
+        _tickers(frame),
+    )
 
 
 def _tickers(frame: dict[str, Any]) -> list[Any]:
@@ -67,27 +69,30 @@ def _tick(ticker: Any, ts: int, sequence: int | None, position: int, ingested_ms
     """One ticker of the frame: its event, or the reason it is unusable (its neighbours still go on)."""
     if not isinstance(ticker, dict):
         return Rejected(f"ticker {position} is not an object")
-    try:
-        symbol = f.required_id(ticker.get("product_id"), f"tickers[{position}].product_id")
-        price = _number(ticker.get("price"), f"{symbol}.price")
-        if price is None or price <= 0:
-            raise f.Invalid(f"'{symbol}.price' must be a positive number, got {ticker.get('price')!r}")
-        # A frame's sequence number names it; without one, its time does.
-        suffix = sequence if sequence is not None else f"{ts}-{position}"
-        attrs = {name: _number(ticker.get(name), f"{symbol}.{name}") for name in _NUMBERS}
-        return CanonicalEvent(
-            event_id=f"{CHANNEL}-{symbol}-{suffix}",
-            event_type="tick",
-            ts=ts,
-            channel=CHANNEL,
-            symbol=symbol,
-            price=price,
-            currency=symbol.rpartition("-")[2] if "-" in symbol else None,
-            attrs={name: value for name, value in attrs.items() if value is not None},
-            ingested_ms=ingested_ms,
-        )
-    except f.Invalid as exc:
-        return Rejected(str(exc))
+    return f.or_rejected(_tick_event, ticker, ts, sequence, position, ingested_ms)
+
+
+def _tick_event(
+    ticker: dict[str, Any], ts: int, sequence: int | None, position: int, ingested_ms: int | None
+) -> CanonicalEvent:
+    symbol = f.required_id(ticker.get("product_id"), f"tickers[{position}].product_id")
+    price = _number(ticker.get("price"), f"{symbol}.price")
+    if price is None or price <= 0:
+        raise f.Invalid(f"'{symbol}.price' must be a positive number, got {ticker.get('price')!r}")
+    # A frame's sequence number names it; without one, its time does.
+    suffix = sequence if sequence is not None else f"{ts}-{position}"
+    attrs = {name: _number(ticker.get(name), f"{symbol}.{name}") for name in _NUMBERS}
+    return CanonicalEvent(
+        event_id=f"{CHANNEL}-{symbol}-{suffix}",
+        event_type="tick",
+        ts=ts,
+        channel=CHANNEL,
+        symbol=symbol,
+        price=price,
+        currency=symbol.rpartition("-")[2] if "-" in symbol else None,
+        attrs={name: value for name, value in attrs.items() if value is not None},
+        ingested_ms=ingested_ms,
+    )
 
 
 def _number(value: Any, name: str) -> float | None:

@@ -4,8 +4,13 @@ fails raises Invalid with a message naming the raw field, which the job puts on 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
+
+from preprocessor_job.outcome import Rejected
+
+T = TypeVar("T")
 
 MAX_AMOUNT = 10_000_000.0
 MAX_ID_LENGTH = 128
@@ -36,6 +41,14 @@ _MILLISECOND = timedelta(milliseconds=1)
 
 class Invalid(Exception):
     """A raw field that fails validation: the message says which and why."""
+
+
+def or_rejected(build: Callable[..., T], *args: Any) -> T | Rejected:
+    """build(*args), or the rejection its Invalid names."""
+    try:
+        return build(*args)
+    except Invalid as exc:
+        return Rejected(str(exc))
 
 
 def obj(record: dict[str, Any], name: str) -> dict[str, Any]:

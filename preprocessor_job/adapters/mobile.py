@@ -17,8 +17,8 @@ from typing import Any
 
 from fraudscore.events import CanonicalEvent
 from preprocessor_job.adapters import fields as f
-from preprocessor_job.adapters.json_records import json_object, label
-from preprocessor_job.outcome import Dropped, Outcome, Rejected
+from preprocessor_job.adapters.json_records import typed_object
+from preprocessor_job.outcome import Outcome
 
 CHANNEL = "mobile"
 TOPIC = "mobile"  # raw.mobile
@@ -26,22 +26,15 @@ TOPIC = "mobile"  # raw.mobile
 _BUSINESS = {"payment": "payment", "transfer": "transfer", "login": "login", "card_change": "card_change",
              "credential_change": "credential_change", "device_enrolment": "device_enrolment"}  # fmt: skip
 _MONEY = {"payment", "transfer"}
-_NOISE = {"heartbeat", "app_open", "screen_view", "push_ack"}
+_NOISE = {kind: kind for kind in ("heartbeat", "app_open", "screen_view", "push_ack")}
 
 
 def adapt(raw: str, ingested_ms: int | None) -> Outcome:
-    record = json_object(raw)
-    if isinstance(record, Rejected):
-        return record
-    kind = label(record.get("type"))
-    if kind in _NOISE:
-        return Dropped(kind)
-    if kind not in _BUSINESS:
-        return Rejected(f"unknown type {record.get('type')!r}")
-    try:
-        return _to_event(record, _BUSINESS[kind], ingested_ms)
-    except f.Invalid as exc:
-        return Rejected(str(exc))
+    typed = typed_object(raw, "type", _BUSINESS, _NOISE, "type")
+    if not isinstance(typed, tuple):
+        return typed
+    record, kind = typed
+    return f.or_rejected(_to_event, record, _BUSINESS[kind], ingested_ms)
 
 
 def _to_event(record: dict[str, Any], event_type: str, ingested_ms: int | None) -> CanonicalEvent:

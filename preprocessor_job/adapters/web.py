@@ -16,29 +16,22 @@ from typing import Any
 
 from fraudscore.events import CanonicalEvent
 from preprocessor_job.adapters import fields as f
-from preprocessor_job.adapters.json_records import json_object, label
-from preprocessor_job.outcome import Dropped, Outcome, Rejected
+from preprocessor_job.adapters.json_records import typed_object
+from preprocessor_job.outcome import Outcome
 
 CHANNEL = "web"
 TOPIC = "web"  # raw.web
 _BUSINESS_ACTIONS = {"payment", "transfer", "login", "card_change", "withdrawal"}
 _MONEY_ACTIONS = {"payment", "transfer", "withdrawal"}
-_NOISE_ACTIONS = {"heartbeat", "ping", "page_view"}
+_NOISE_ACTIONS = {action: action for action in ("heartbeat", "ping", "page_view")}
 
 
 def adapt(raw: str, ingested_ms: int | None) -> Outcome:
-    record = json_object(raw)
-    if isinstance(record, Rejected):
-        return record
-    action = label(record.get("action"))
-    if action in _NOISE_ACTIONS:
-        return Dropped(action)
-    if action not in _BUSINESS_ACTIONS:
-        return Rejected(f"unknown action {record.get('action')!r}")
-    try:
-        return _to_event(record, action, ingested_ms)
-    except f.Invalid as exc:
-        return Rejected(str(exc))
+    typed = typed_object(raw, "action", _BUSINESS_ACTIONS, _NOISE_ACTIONS, "action")
+    if not isinstance(typed, tuple):
+        return typed
+    record, action = typed
+    return f.or_rejected(_to_event, record, action, ingested_ms)
 
 
 def _to_event(record: dict[str, Any], action: str, ingested_ms: int | None) -> CanonicalEvent:
