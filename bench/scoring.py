@@ -38,13 +38,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fraudscore import control, kafka_io
 from fraudscore.broker import BrokerConfig, EmbeddedBroker, free_port
-from fraudscore.events import CanonicalEvent
 from fraudscore.local_jobs import LocalJob
 from fraudscore.settings import Settings
-from fraudscore.topics import Topics
+from fraudscore.topics import Topics, TopicSpec
 from fraudscore.traffic import Traffic
 from fraudscore.training import train
-from preprocessor_job.process import preprocess
 
 ROOT = Path(__file__).resolve().parent.parent
 FEATURES = (ROOT / "examples" / "payments.fdsl").read_text()
@@ -63,13 +61,8 @@ def models(settings: Settings) -> dict[str, bytes]:
 
 
 def canonical_events(count: int, seed: int = 11) -> list[dict]:
-    events = []
-    for raw in Traffic(seed=seed, customers=2_000).records():
-        events += [orjson.loads(o.to_json()) for o in preprocess(raw.channel, raw.value, None)
-                   if isinstance(o, CanonicalEvent)]  # fmt: skip
-        if len(events) >= count:
-            return events[:count]
-    raise AssertionError("unreachable: traffic is endless")
+    made = itertools.islice(Traffic(seed=seed, customers=2_000).events(), count)
+    return [orjson.loads(event.to_json()) for event, _ in made]
 
 
 class Bench:
@@ -111,7 +104,7 @@ class Bench:
         topics = self.fresh_topics()
         send(self.broker.bootstrap, topics, events)
         copy = f"{topics.prefix}copy"
-        self.broker.create_topics([type(topics.specs()[0])(copy)])
+        self.broker.create_topics([TopicSpec(copy)])
         subprocess.run([sys.executable, str(ROOT / "bench" / "passthrough_job.py"), self.broker.bootstrap,
                         topics.events, copy], check=True, capture_output=True)  # fmt: skip
         copied = kafka_io.read(self.broker.bootstrap, [copy], lambda rs: len(rs) >= len(events), timeout_s=120)

@@ -16,6 +16,7 @@ channel's adapter as it is made, so the ground truth names the canonical event i
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections.abc import Iterator
@@ -113,6 +114,14 @@ class Traffic:
                 yield from self._incident()
             else:
                 yield self._normal(self._rng.choice(self._people))
+
+    def events(self, records: int | None = None) -> Iterator[tuple[CanonicalEvent, Raw]]:
+        """The canonical events the preprocessor makes of the first `records` records (of all, endlessly,
+        with None), each with the record it came from."""
+        for raw in itertools.islice(self.records(), records):
+            for outcome in preprocess(raw.channel, raw.value, None):
+                if isinstance(outcome, CanonicalEvent):  # always: each record is checked as it is made
+                    yield outcome, raw
 
     # -- the population and its ordinary days
 

@@ -7,7 +7,6 @@ For demos, tests and benchmarks: models that read the same features the scoring 
 
 from __future__ import annotations
 
-import itertools
 import tempfile
 from pathlib import Path
 
@@ -15,9 +14,7 @@ import orjson
 import pandas as pd
 
 from dsl import FeatureEngine, parse
-from fraudscore.events import CanonicalEvent
 from fraudscore.traffic import Traffic
-from preprocessor_job.process import preprocess
 
 KINDS = ("lr", "gbm", "rf")
 
@@ -27,14 +24,13 @@ def labelled_features(dsl: str, records: int, seed: int) -> tuple[pd.DataFrame, 
     (booleans as 0/1, nulls as NaN), and the event's label."""
     engine = FeatureEngine(parse(dsl))
     rows, labels = [], []
-    for raw in itertools.islice(Traffic(seed=seed).records(), records):
-        for outcome in preprocess(raw.channel, raw.value, None):
-            if not isinstance(outcome, CanonicalEvent) or outcome.event_type == "tick":
-                continue
-            event = orjson.loads(outcome.to_json())
-            features = engine.process(event)
-            rows.append({"amount": event.get("amount"), **features})
-            labels.append(int(outcome.event_id in raw.fraudulent))
+    for made, raw in Traffic(seed=seed).events(records):
+        if made.event_type == "tick":
+            continue
+        event = orjson.loads(made.to_json())
+        features = engine.process(event)
+        rows.append({"amount": event.get("amount"), **features})
+        labels.append(int(made.event_id in raw.fraudulent))
     table = pd.DataFrame(rows)
     numeric = [c for c in table.columns if table[c].map(lambda v: v is None or isinstance(v, int | float)).all()]
     return table[numeric].astype(float), pd.Series(labels, name="is_fraud")

@@ -17,10 +17,8 @@ import pytest
 
 from dsl import parse
 from fraudscore import control, kafka_io
-from fraudscore.events import CanonicalEvent
 from fraudscore.local_jobs import LocalJob
 from fraudscore.traffic import Traffic
-from preprocessor_job.process import preprocess
 from tests.pipeline import collect, deploy, values
 
 pytestmark = pytest.mark.integration
@@ -51,10 +49,8 @@ def regression_over_features() -> bytes:
 @pytest.fixture(scope="module")
 def events() -> list[bytes]:
     """Canonical events from the traffic generator: card, web, mobile and ATM activity, fraud, FX ticks."""
-    found = []
-    for raw in itertools.islice(Traffic(seed=5, customers=40, fraud_rate=0.02, fx_share=0.05).records(), EVENTS):
-        found += [o.to_json() for o in preprocess(raw.channel, raw.value, None) if isinstance(o, CanonicalEvent)]
-    return found
+    traffic = Traffic(seed=5, customers=40, fraud_rate=0.02, fx_share=0.05)
+    return [event.to_json() for event, _ in traffic.events(EVENTS)]
 
 
 def dsl_eval(dsl: Path, events: list[bytes], tmp_path: Path) -> dict[str, dict]:

@@ -5,6 +5,7 @@ events are scored whatever the features; test_features_in_job covers those, on f
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections import Counter, defaultdict
@@ -13,10 +14,8 @@ import orjson
 import pytest
 
 from fraudscore import kafka_io
-from fraudscore.events import CanonicalEvent
 from fraudscore.local_jobs import LocalJob
 from fraudscore.traffic import Traffic
-from preprocessor_job.process import preprocess
 from tests.pipeline import collect_and_linger, deploy, values
 from tests.scoring_job.test_features_in_job import job_env, wait_for_features, without_probes
 
@@ -41,14 +40,8 @@ def versioned_model(version: int) -> bytes:
 @pytest.fixture(scope="module")
 def events() -> list[tuple[bytes, bytes]]:
     """(customer, canonical event) in the order the customers made them."""
-    made = []
-    for raw in Traffic(seed=21, customers=300).records():
-        for outcome in preprocess(raw.channel, raw.value, None):
-            if isinstance(outcome, CanonicalEvent):
-                made.append(((outcome.customer_id or "").encode(), outcome.to_json()))
-        if len(made) >= EVENTS:
-            return made[:EVENTS]
-    raise AssertionError("unreachable: traffic is endless")
+    made = itertools.islice(Traffic(seed=21, customers=300).events(), EVENTS)
+    return [((event.customer_id or "").encode(), event.to_json()) for event, _ in made]
 
 
 def test_twenty_versions_swapped_in_while_events_flow(kafka, topics, settings, log_dir, events):

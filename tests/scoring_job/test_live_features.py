@@ -3,7 +3,6 @@ lives, what a changed file keeps, and what goes on a score record about it."""
 
 from __future__ import annotations
 
-import itertools
 import pickle
 from pathlib import Path
 
@@ -12,9 +11,7 @@ import pytest
 
 from dsl import FeatureEngine, parse
 from fraudscore import control
-from fraudscore.events import CanonicalEvent
 from fraudscore.traffic import Traffic
-from preprocessor_job.process import preprocess
 from scoring_job.live_features import FeatureSetError, compile_feature_set
 from scoring_job.live_models import Applied, ControlRejected, LiveModels
 from tests.scoring_job.test_live_models import KEY, DictState
@@ -59,9 +56,7 @@ def test_a_fan_out_block_is_one_part_per_key_with_the_features_named_after_it():
 def test_the_parts_computed_apart_with_their_state_pickled_give_what_the_engine_gives():
     """The job's way, played without Flink: a state per route key, pickled between events as Flink keeps
     it, parts merged per event; the same features as the one-process engine `dsl eval` runs."""
-    records = itertools.islice(Traffic(seed=9, customers=30, fraud_rate=0.02).records(), 3_000)
-    events = [orjson.loads(o.to_json()) for r in records for o in preprocess(r.channel, r.value, None)
-              if isinstance(o, CanonicalEvent)]  # fmt: skip
+    events = [orjson.loads(e.to_json()) for e, _ in Traffic(seed=9, customers=30, fraud_rate=0.02).events(3_000)]
     engine = FeatureEngine(parse(PAYMENTS))
     live = payments()
     stored: dict[str, bytes] = {}
