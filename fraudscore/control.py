@@ -15,7 +15,7 @@ import orjson
 
 from fraudscore.errors import FraudError
 
-MESSAGE_TYPES = frozenset({"model.deploy", "model.retire", "alias.set", "features.deploy"})
+MESSAGE_TYPES = frozenset({"model.deploy", "model.update", "model.retire", "alias.set", "features.deploy"})
 
 
 class ControlMessageError(FraudError):

@@ -6,6 +6,8 @@ tests), so a restart from a checkpoint finds the models, their versions and the 
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -24,6 +26,9 @@ _SEQ = "seq"
 _FEATURES = "features"
 _PREVIOUS_FEATURES = "features_previous"  # parts routed just before a swap still find their block
 MODES = ("active", "shadow")
+CHAMPION = "champion"  # the alias whose scores decide; every other alias (challenger...) only records
+_UPDATABLE = frozenset({"threshold", "mode", "event_types"})
+_ALIAS_NAME = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 
 
 class StateView(Protocol):
@@ -59,6 +64,7 @@ class LiveView:
 class LiveModel:
     model_id: str
     version: int
+    alias: str
     mode: str
     threshold: float
     event_types: frozenset[str]
@@ -145,15 +151,19 @@ class LiveModels:
         return live
 
     def _dispatch(self, message: ControlMessage, state: StateView) -> Applied:
-        if message.type.startswith("model.") and not self._keeps_models:
+        if message.type.startswith(("model.", "alias.")) and not self._keeps_models:
             return Applied(f"{message.type} {message.model_id}: not kept here")
-        if message.type == "model.deploy":
-            return self._deploy(message, state)
-        if message.type == "model.retire":
-            return self._retire(message, state)
-        if message.type == "features.deploy":
-            return self._deploy_features(message, state)
-        raise ControlMessageError(f"{message.type!r} is not handled by this scoring job")
+        handlers = {
+            "model.deploy": self._deploy,
+            "model.update": self._update,
+            "model.retire": self._retire,
+            "alias.set": self._set_alias,
+            "features.deploy": self._deploy_features,
+        }
+        handler = handlers.get(message.type)
+        if handler is None:
+            raise ControlMessageError(f"{message.type!r} is not handled by this scoring job")
+        return handler(message, state)
 
     def _deploy_features(self, message: ControlMessage, state: StateView) -> Applied:
         dsl = _required(message.payload, "dsl", str)
@@ -172,81 +182,174 @@ class LiveModels:
         return Applied(f"feature set {live.label} live: {len(live.since)} blocks, {kept} kept from before")
 
     def _deploy(self, message: ControlMessage, state: StateView) -> Applied:
-        if message.version is None:
-            raise ControlMessageError("model.deploy needs a 'version'")
-        entry = _live_entry(message.payload)
+        """Compile, then put the version under its alias (champion unless the payload names another),
+        replacing the version the alias had."""
+        version = _required_version(message)
+        alias = _alias_name(message.payload.get("alias", CHAMPION))
+        entry = _settings(message.payload, {"mode": "active" if alias == CHAMPION else "shadow", "threshold": 0.5})
+        _check_mode(alias, entry["mode"])
+        aliases = _aliases_of(state, message.model_id)
+        elsewhere = _alias_with(aliases, version)
+        if elsewhere not in (None, alias):
+            raise ControlMessageError(
+                f"{message.model_id} v{version} is live as {elsewhere}: move it with alias.set, not a new deploy"
+            )
         pmml = control.unpack_pmml(_required(message.payload, "pmml", str))
         evaluator = self._compile(pmml, entry["engine"])  # raises PmmlError: the live model stays as it was
         entry["score_field"] = evaluator.score_field(entry.get("score_field"))
-        table = _table(state)
-        previous = table.get(message.model_id)
-        state.put(_spec_key(message.model_id, message.version), message.payload["pmml"])
-        table[message.model_id] = {**entry, "version": message.version}
-        _put_table(state, table)
-        if previous and previous["version"] != message.version:
-            state.remove(_spec_key(message.model_id, previous["version"]))
-        self._compiled[(message.model_id, message.version)] = evaluator
+        state.put(_spec_key(message.model_id, version), message.payload["pmml"])
+        self._compiled[(message.model_id, version)] = evaluator
+        _put_aliases(state, message.model_id, {**aliases, alias: {**entry, "version": version}}, aliases)
         engine = evaluator.engine + (f": {evaluator.fallback_reason}" if evaluator.fallback_reason else "")
-        return Applied(f"{message.model_id} v{message.version} live ({entry['mode']}, {engine} engine)")
+        return Applied(f"{message.model_id} v{version} live as {alias} ({entry['mode']}, {engine} engine)")
+
+    def _update(self, message: ControlMessage, state: StateView) -> Applied:
+        """A live version's threshold, mode or event types, changed without compiling anything."""
+        version = _required_version(message)
+        aliases = _aliases_of(state, message.model_id)
+        alias = _alias_with(aliases, version)
+        if alias is None:
+            raise ControlMessageError(f"{message.model_id} v{version} is not live")
+        unknown = sorted(set(message.payload) - _UPDATABLE)
+        if unknown:
+            raise ControlMessageError(
+                f"model.update changes {', '.join(sorted(_UPDATABLE))} only, not {', '.join(unknown)}"
+                " (a new PMML, engine or score field is a model.deploy)"
+            )
+        entry = _settings(message.payload, aliases[alias])
+        _check_mode(alias, entry["mode"])
+        _put_aliases(state, message.model_id, {**aliases, alias: entry}, aliases)
+        changed = ", ".join(f"{name} {entry[name]}" for name in message.payload)
+        return Applied(f"{message.model_id} v{version} ({alias}): {changed or 'nothing changed'}")
+
+    def _set_alias(self, message: ControlMessage, state: StateView) -> Applied:
+        """Point an alias at a version already live under another alias (promote the challenger: its
+        PMML is here, compiled), or, with no version, take the alias away. A version has one alias at a
+        time, and the version an alias leaves stops scoring."""
+        alias = _alias_name(message.payload.get("alias"))
+        aliases = _aliases_of(state, message.model_id)
+        if message.version is None:
+            if alias not in aliases:
+                raise ControlMessageError(f"{message.model_id} has no {alias}")
+            _put_aliases(state, message.model_id, {a: e for a, e in aliases.items() if a != alias}, aliases)
+            return Applied(f"{message.model_id}: {alias} removed")
+        source = _alias_with(aliases, message.version)
+        if source is None:
+            raise ControlMessageError(
+                f"{message.model_id} v{message.version} is not live: deploy it (as challenger, say) first"
+            )
+        if source == alias:
+            return Applied(f"{message.model_id} v{message.version} already {alias}")
+        entry = dict(aliases[source])
+        if alias == CHAMPION:  # the new champion decides as the old one did (a model kept in shadow stays so)
+            entry["mode"] = aliases.get(CHAMPION, {}).get("mode", "active")
+        else:
+            entry["mode"] = "shadow"
+        moved = {a: e for a, e in aliases.items() if a != source}
+        _put_aliases(state, message.model_id, {**moved, alias: entry}, aliases)
+        return Applied(f"{message.model_id} v{message.version} now {alias} ({entry['mode']})")
 
     def _retire(self, message: ControlMessage, state: StateView) -> Applied:
-        table = _table(state)
-        previous = table.pop(message.model_id, None)
-        if previous is None:
+        """Every live version of the model, or only the one named."""
+        aliases = _aliases_of(state, message.model_id)
+        if not aliases:
             raise ControlMessageError(f"model {message.model_id!r} is not live")
-        _put_table(state, table)
-        state.remove(_spec_key(message.model_id, previous["version"]))
-        return Applied(f"{message.model_id} retired")
+        if message.version is None:
+            _put_aliases(state, message.model_id, {}, aliases)
+            return Applied(f"{message.model_id} retired")
+        alias = _alias_with(aliases, message.version)
+        if alias is None:
+            raise ControlMessageError(f"{message.model_id} v{message.version} is not live")
+        _put_aliases(state, message.model_id, {a: e for a, e in aliases.items() if a != alias}, aliases)
+        return Applied(f"{message.model_id} v{message.version} ({alias}) retired")
 
     def _materialise(self, text: str | None, state: StateView) -> list[LiveModel]:
         models = []
-        for model_id, entry in sorted(orjson.loads(text or "{}").items()):
-            key = (model_id, entry["version"])
-            if key not in self._compiled:
-                packed = state.get(_spec_key(*key)) or ""
-                self._compiled[key] = self._compile(control.unpack_pmml(packed), entry.get("engine", "auto"))
-            models.append(
-                LiveModel(
-                    model_id=model_id,
-                    version=entry["version"],
-                    mode=entry["mode"],
-                    threshold=entry["threshold"],
-                    event_types=frozenset(entry["event_types"]),
-                    score_field=entry["score_field"],
-                    evaluator=self._compiled[key],
+        for model_id, aliases in sorted(orjson.loads(text or "{}").items()):
+            for alias, entry in sorted(aliases.items(), key=lambda item: item[0] != CHAMPION):
+                key = (model_id, entry["version"])
+                if key not in self._compiled:
+                    packed = state.get(_spec_key(*key)) or ""
+                    self._compiled[key] = self._compile(control.unpack_pmml(packed), entry.get("engine", "auto"))
+                models.append(
+                    LiveModel(
+                        model_id=model_id,
+                        version=entry["version"],
+                        alias=alias,
+                        mode=entry["mode"],
+                        threshold=entry["threshold"],
+                        event_types=frozenset(entry["event_types"]),
+                        score_field=entry["score_field"],
+                        evaluator=self._compiled[key],
+                    )
                 )
-            )
         live_keys = {(m.model_id, m.version) for m in models}
         self._compiled = {k: v for k, v in self._compiled.items() if k in live_keys}
         return models
 
 
-def _table(state: StateView) -> dict[str, dict[str, Any]]:
-    return orjson.loads(state.get(_LIVE) or "{}")
+def _aliases_of(state: StateView, model_id: str) -> dict[str, dict[str, Any]]:
+    """The model's live versions by alias: {"champion": {"version": 3, "mode": ..., ...}, ...}."""
+    return orjson.loads(state.get(_LIVE) or "{}").get(model_id, {})
 
 
-def _put_table(state: StateView, table: dict[str, dict[str, Any]]) -> None:
+def _put_aliases(
+    state: StateView, model_id: str, aliases: dict[str, dict[str, Any]], before: dict[str, dict[str, Any]]
+) -> None:
+    """The model's new alias table, and the PMML of every version no alias holds any more dropped."""
+    table = orjson.loads(state.get(_LIVE) or "{}")
+    if aliases:
+        table[model_id] = aliases
+    else:
+        table.pop(model_id, None)
     # Sorted keys: the same table is the same text, which is what live() compares to skip re-reading.
     state.put(_LIVE, orjson.dumps(table, option=orjson.OPT_SORT_KEYS).decode())
+    kept = {entry["version"] for entry in aliases.values()}
+    for entry in before.values():
+        if entry["version"] not in kept:
+            state.remove(_spec_key(model_id, entry["version"]))
 
 
-def _live_entry(payload: dict[str, Any]) -> dict[str, Any]:
-    mode = payload.get("mode", "active")
+def _alias_with(aliases: dict[str, dict[str, Any]], version: int) -> str | None:
+    return next((alias for alias, entry in aliases.items() if entry["version"] == version), None)
+
+
+def _alias_name(value: object) -> str:
+    if not isinstance(value, str) or not _ALIAS_NAME.fullmatch(value):
+        raise ControlMessageError(f"alias must be a lowercase name like 'champion' or 'challenger', got {value!r}")
+    return value
+
+
+def _check_mode(alias: str, mode: str) -> None:
+    if alias != CHAMPION and mode == "active":
+        raise ControlMessageError(f"only the champion decides: a {alias} is shadow (promote it with alias.set)")
+
+
+def _required_version(message: ControlMessage) -> int:
+    if message.version is None:
+        raise ControlMessageError(f"{message.type} needs a 'version'")
+    return message.version
+
+
+def _settings(payload: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """The current settings with those the payload gives, each checked."""
+    mode = payload.get("mode", current["mode"])
     if mode not in MODES:
         raise ControlMessageError(f"mode must be one of {MODES}, got {mode!r}")
-    threshold = payload.get("threshold", 0.5)
-    if not isinstance(threshold, int | float) or isinstance(threshold, bool):
+    threshold = payload.get("threshold", current["threshold"])
+    if not isinstance(threshold, int | float) or isinstance(threshold, bool) or not math.isfinite(threshold):
         raise ControlMessageError(f"threshold must be a number, got {threshold!r}")
-    event_types = payload.get("event_types", [])
+    event_types = payload.get("event_types", current.get("event_types", []))
     if not isinstance(event_types, list) or not all(isinstance(t, str) for t in event_types):
         raise ControlMessageError("event_types must be a list of event type names")
-    score_field = payload.get("score_field")
+    score_field = payload.get("score_field", current.get("score_field"))
     if score_field is not None and not isinstance(score_field, str):
         raise ControlMessageError("score_field must be a string")
-    engine = payload.get("engine", "auto")  # pypmml, to compare, or to sidestep a compiled-engine doubt
+    engine = payload.get("engine", current.get("engine", "auto"))  # pypmml, to compare, or to sidestep a doubt
     if engine not in ENGINES:
         raise ControlMessageError(f"engine must be one of {ENGINES}, got {engine!r}")
     return {
+        **current,
         "engine": engine,
         "mode": mode,
         "threshold": float(threshold),
@@ -262,4 +365,4 @@ def _required(payload: dict[str, Any], name: str, kind: type) -> Any:
     return value
 
 
-__all__ = ["Applied", "ControlRejected", "LiveModel", "LiveModels", "PmmlError", "StateView"]
+__all__ = ["CHAMPION", "Applied", "ControlRejected", "LiveModel", "LiveModels", "PmmlError", "StateView"]

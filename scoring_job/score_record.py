@@ -73,6 +73,7 @@ def score_event(
             "event_type": event.get("event_type"),
             "model_id": model.model_id,
             "model_version": model.version,
+            "alias": model.alias,
             "mode": model.mode,
             "engine": model.evaluator.engine,  # compiled, or pypmml where the compiled engine cannot
             "score": float(score),

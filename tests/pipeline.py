@@ -58,8 +58,10 @@ def collect_and_linger(bootstrap: str, topics: list[str], done, jobs, linger_s: 
     return records
 
 
-def wait_until_live(bootstrap: str, topics, version: int, jobs, *, customers: int = 8, timeout_s: float = 180) -> None:
-    """Send probe payments until probes of `customers` keys are scored by `version`.
+def wait_until_live(
+    bootstrap: str, topics, version: int, jobs, *, alias: str = "champion", customers: int = 8, timeout_s: float = 180
+) -> None:
+    """Send probe payments until probes of `customers` keys are scored by `version` as `alias`.
 
     Events read before the control topic is are scored by no model, so tests publish first and wait;
     several keys make it all but certain that every scoring subtask has the model.
@@ -75,11 +77,11 @@ def wait_until_live(bootstrap: str, topics, version: int, jobs, *, customers: in
         send(bootstrap, topics.raw("web"), probes)
         n += customers
         scored = values(read(bootstrap, [topics.scores], timeout_s=2), topics.scores)
-        live_for = {s["customer_id"] for s in scored if s["model_version"] == version}
+        live_for = {s["customer_id"] for s in scored if (s["model_version"], s["alias"]) == (version, alias)}
         if all(f"probe{c}" in live_for for c in range(customers)):
             return
         collect_check_alive(jobs)
-    raise AssertionError(f"model version {version} never went live")
+    raise AssertionError(f"model version {version} never went live as {alias}")
 
 
 def collect_check_alive(jobs) -> None:

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from fraudscore import kafka_io
+from fraudscore import control, kafka_io
 from fraudscore.demo import train_amount_lr
 from fraudscore.local_jobs import LocalJob
 from pmml_engine import load_model
@@ -94,27 +94,32 @@ def test_hot_swap_scores_every_event_once_with_the_version_live_at_the_time(
 
 
 @pytest.mark.parametrize("delivery", ["at-least-once", "exactly-once"])
-def test_a_rejected_control_message_leaves_the_live_model_scoring(
+def test_control_messages_change_a_running_job_and_rejected_ones_change_nothing(
     kafka, topics, settings, log_dir, pmml_versions, delivery
 ):
     env = job_env(kafka, topics, settings, delivery)
+    with LocalJob("preprocessor", env, log_dir) as pre, LocalJob("scoring", env, log_dir) as scoring:
+        jobs = [pre, scoring]
+        first = deploy(1, "fraud_lr", 1, pmml_versions[1], settings.control_key)
+        kafka_io.send(kafka.bootstrap, topics.control, [first])
+        wait_until_live(kafka.bootstrap, topics, 1, jobs)
+        _rejected_messages_leave_the_live_model_scoring(kafka, topics, settings, pmml_versions, jobs)
+        _a_challenger_shadows_the_champion_until_promoted(kafka, topics, settings, pmml_versions, jobs)
+
+
+def _rejected_messages_leave_the_live_model_scoring(kafka, topics, settings, pmml_versions, jobs) -> None:
     key = settings.control_key
     forged = deploy(2, "fraud_lr", 2, pmml_versions[2], key="not-the-key")
     corrupt = deploy(3, "fraud_lr", 3, b"<PMML>truncated", key)
     replayed = deploy(1, "fraud_lr", 9, pmml_versions[2], key)
-    with LocalJob("preprocessor", env, log_dir) as pre, LocalJob("scoring", env, log_dir) as scoring:
-        kafka_io.send(kafka.bootstrap, topics.control, [deploy(1, "fraud_lr", 1, pmml_versions[1], key)])
-        wait_until_live(kafka.bootstrap, topics, 1, [pre, scoring])
-        kafka_io.send(kafka.bootstrap, topics.control, [forged, corrupt, replayed, (b"x", b"unsigned")])
-        kafka_io.send(kafka.bootstrap, topics.raw("web"), events(0, 20))
-        records = collect(
-            kafka.bootstrap,
-            [topics.scores, topics.dlq],
-            lambda rs: (
-                len(without_probes(values(rs, topics.scores))) >= 20 and sum(r.topic == topics.dlq for r in rs) >= 4
-            ),
-            [pre, scoring],
-        )
+    kafka_io.send(kafka.bootstrap, topics.control, [forged, corrupt, replayed, (b"x", b"unsigned")])
+    kafka_io.send(kafka.bootstrap, topics.raw("web"), events(0, 20))
+    records = collect(
+        kafka.bootstrap,
+        [topics.scores, topics.dlq],
+        lambda rs: len(without_probes(values(rs, topics.scores))) >= 20 and sum(r.topic == topics.dlq for r in rs) >= 4,
+        jobs,
+    )
     scores = without_probes(values(records, topics.scores))
     assert len(scores) == 20
     assert {s["model_version"] for s in scores} == {1}
@@ -123,6 +128,60 @@ def test_a_rejected_control_message_leaves_the_live_model_scoring(
     assert any("PMML" in r for r in reasons)
     assert any("stale seq 1" in r for r in reasons)
     assert any("not JSON" in r for r in reasons)
+
+
+def _a_challenger_shadows_the_champion_until_promoted(kafka, topics, settings, pmml_versions, jobs) -> None:
+    """A threshold changed live (v1 alerts on everything), v2 scored next to it in shadow, then promoted:
+    only the champion's alerts reach `alerts`. Seq 3 went to the corrupt model above."""
+    key = settings.control_key
+    to_zero = control.encode("model.update", 4, "fraud_lr", key, version=1, payload={"threshold": 0.0})
+    challenger = deploy(5, "fraud_lr", 2, pmml_versions[2], key, alias="challenger")
+    kafka_io.send(kafka.bootstrap, topics.control, [(b"fraud_lr", to_zero), challenger])
+    wait_until_live(kafka.bootstrap, topics, 2, jobs, alias="challenger")  # the update came before it
+    kafka_io.send(kafka.bootstrap, topics.raw("web"), events(20, 40))
+    outputs = [topics.scores, topics.alerts]
+    records = collect(kafka.bootstrap, outputs, _scored_and_alerted(topics, range(20, 40), 40), jobs)
+    scores, alerts = _by_event(records, topics.scores, range(20, 40)), _by_event(records, topics.alerts, range(20, 40))
+    for event_id, (champion, shadow) in scores.items():
+        assert (champion["model_version"], champion["mode"], champion["decision"]) == (1, "active", "alert")
+        assert champion["threshold"] == 0.0
+        assert (shadow["model_version"], shadow["alias"], shadow["mode"]) == (2, "challenger", "shadow")
+        assert [a["model_version"] for a in alerts.get(event_id, [])] == [1], "only the champion alerts"
+
+    promote = control.encode("alias.set", 6, "fraud_lr", key, version=2, payload={"alias": "champion"})
+    kafka_io.send(kafka.bootstrap, topics.control, [(b"fraud_lr", promote)])
+    wait_until_live(kafka.bootstrap, topics, 2, jobs)
+    kafka_io.send(kafka.bootstrap, topics.raw("web"), events(40, 60))
+    records = collect(kafka.bootstrap, outputs, _scored_and_alerted(topics, range(40, 60), 20), jobs)
+    scores = _by_event(records, topics.scores, range(40, 60))
+    assert {(s["model_version"], s["alias"], s["mode"], s["threshold"]) for (s,) in scores.values()} == {
+        (2, "champion", "active", 0.5)
+    }
+    alerted = {e for e, (s,) in scores.items() if s["decision"] == "alert"}
+    assert 0 < len(alerted) < 20
+    assert set(_by_event(records, topics.alerts, range(40, 60))) == alerted
+
+
+def _by_event(records, topic: str, numbers: range) -> dict[str, list[dict]]:
+    """The records of those events, each event's sorted by version."""
+    wanted = {f"web-r{n}" for n in numbers}
+    by_event: dict[str, list[dict]] = defaultdict(list)
+    for record in values(records, topic):
+        if record["event_id"] in wanted:
+            by_event[record["event_id"]].append(record)
+    return {e: sorted(rs, key=lambda r: r["model_version"]) for e, rs in by_event.items()}
+
+
+def _scored_and_alerted(topics, numbers: range, scores: int):
+    """Done when `scores` score records of those events are in, and every alert their active ones decided."""
+
+    def done(records) -> bool:
+        scored = [s for rs in _by_event(records, topics.scores, numbers).values() for s in rs]
+        alerting = sum(s["decision"] == "alert" and s["mode"] == "active" for s in scored)
+        alerts = sum(len(rs) for rs in _by_event(records, topics.alerts, numbers).values())
+        return len(scored) >= scores and alerts >= alerting
+
+    return done
 
 
 def _send_slowly(bootstrap: str, topic: str, first: int, last: int) -> None:

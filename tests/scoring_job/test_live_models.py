@@ -6,6 +6,7 @@ import pytest
 
 from fraudscore import control
 from fraudscore.demo import train_amount_lr
+from pmml_engine import load_scorer
 from scoring_job.live_models import Applied, ControlRejected, LiveModels
 
 KEY = "test-key"
@@ -111,3 +112,97 @@ def test_a_new_version_replaces_the_old_one_and_drops_its_pmml(pmml):
     models.apply(deploy(2, 2, pmml), state)
     assert [m.version for m in models.live(state)] == [2]
     assert [k for k in state if k.startswith("spec:")] == ["spec:lr:2"]
+
+
+def message(type_: str, seq: int, version: int | None = None, **payload) -> bytes:
+    return control.encode(type_, seq, "lr", KEY, version=version, payload=payload)
+
+
+def live_table(models: LiveModels, state: DictState) -> list[tuple[int, str, str, float]]:
+    return [(m.version, m.alias, m.mode, m.threshold) for m in models.live(state)]
+
+
+def test_a_challenger_scores_in_shadow_next_to_the_champion(pmml):
+    state, models = DictState(), LiveModels(KEY)
+    models.apply(deploy(1, 1, pmml), state)
+    assert isinstance(models.apply(deploy(2, 2, pmml, alias="challenger", threshold=0.7), state), Applied)
+    assert live_table(models, state) == [(1, "champion", "active", 0.5), (2, "challenger", "shadow", 0.7)]
+
+
+def test_promoting_the_challenger_makes_it_decide_and_retires_the_old_champion(pmml):
+    state, models = DictState(), LiveModels(KEY)
+    models.apply(deploy(1, 1, pmml), state)
+    models.apply(deploy(2, 2, pmml, alias="challenger"), state)
+    outcome = models.apply(message("alias.set", 3, 2, alias="champion"), state)
+    assert outcome == Applied("lr v2 now champion (active)")
+    assert live_table(models, state) == [(2, "champion", "active", 0.5)]
+    assert [k for k in state if k.startswith("spec:")] == ["spec:lr:2"]
+
+
+def test_a_model_kept_in_shadow_stays_in_shadow_when_its_challenger_is_promoted(pmml):
+    state, models = DictState(), LiveModels(KEY)
+    models.apply(deploy(1, 1, pmml, mode="shadow"), state)
+    models.apply(deploy(2, 2, pmml, alias="challenger"), state)
+    models.apply(message("alias.set", 3, 2, alias="champion"), state)
+    assert live_table(models, state) == [(2, "champion", "shadow", 0.5)]
+
+
+def test_an_alias_without_a_version_is_taken_away(pmml):
+    state, models = DictState(), LiveModels(KEY)
+    models.apply(deploy(1, 1, pmml), state)
+    models.apply(deploy(2, 2, pmml, alias="challenger"), state)
+    assert models.apply(message("alias.set", 3, alias="challenger"), state) == Applied("lr: challenger removed")
+    assert live_table(models, state) == [(1, "champion", "active", 0.5)]
+    assert "spec:lr:2" not in state
+
+
+def test_a_threshold_or_mode_changes_without_a_redeploy(pmml):
+    compiled = []
+    state, models = DictState(), LiveModels(KEY, lambda p, e: compiled.append(1) or load_scorer(p, e))
+    models.apply(deploy(1, 4, pmml), state)
+    assert models.apply(message("model.update", 2, 4, threshold=0.85, mode="shadow"), state) == Applied(
+        "lr v4 (champion): threshold 0.85, mode shadow"
+    )
+    assert live_table(models, state) == [(4, "champion", "shadow", 0.85)]
+    assert len(compiled) == 1
+
+
+def test_retiring_one_version_leaves_the_others(pmml):
+    state, models = DictState(), LiveModels(KEY)
+    models.apply(deploy(1, 1, pmml), state)
+    models.apply(deploy(2, 2, pmml, alias="challenger"), state)
+    assert models.apply(message("model.retire", 3, 2), state) == Applied("lr v2 (challenger) retired")
+    assert live_table(models, state) == [(1, "champion", "active", 0.5)]
+
+
+ALIAS_REJECTIONS = {
+    "promote a version that is not live": (message("alias.set", 3, 9, alias="champion"), "lr v9 is not live"),
+    "remove an alias nobody has": (message("alias.set", 3, alias="canary"), "lr has no canary"),
+    "an alias that is not a name": (message("alias.set", 3, 2, alias="Champion!"), "alias must be a lowercase name"),
+    "an active challenger": (message("model.update", 3, 2, mode="active"), "only the champion decides"),
+    "a new PMML through update": (message("model.update", 3, 1, pmml="x"), "not pmml"),
+    "update a version that is not live": (message("model.update", 3, 5, threshold=0.1), "lr v5 is not live"),
+    "a threshold that is not a number": (message("model.update", 3, 1, threshold="high"), "threshold must be"),
+    "update without a version": (message("model.update", 3, threshold=0.1), "model.update needs a 'version'"),
+    "retire a version that is not live": (message("model.retire", 3, 7), "lr v7 is not live"),
+}
+
+
+@pytest.mark.parametrize("raw, reason", ALIAS_REJECTIONS.values(), ids=ALIAS_REJECTIONS.keys())
+def test_an_alias_or_settings_change_that_cannot_apply_changes_nothing_but_its_seq(pmml, raw, reason):
+    state, models = DictState(), LiveModels(KEY)
+    models.apply(deploy(1, 1, pmml), state)
+    models.apply(deploy(2, 2, pmml, alias="challenger"), state)
+    before = {**state, "seq": "3"}
+    outcome = models.apply(raw, state)
+    assert isinstance(outcome, ControlRejected)
+    assert reason in outcome.reason
+    assert state == before
+
+
+def test_a_version_live_under_one_alias_is_not_deployed_again_under_another(pmml):
+    state, models = DictState(), LiveModels(KEY)
+    models.apply(deploy(1, 1, pmml), state)
+    outcome = models.apply(deploy(2, 1, pmml, alias="challenger"), state)
+    assert isinstance(outcome, ControlRejected)
+    assert "lr v1 is live as champion: move it with alias.set" in outcome.reason
