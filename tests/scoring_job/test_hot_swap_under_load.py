@@ -1,11 +1,12 @@
 """Hot swap under load, on the real broker and Flink: 20 versions of a model published while 50,000 events
-flow; every event gets exactly one score per live model, each names its version and is that version's
-output, a customer's versions never go back, no event is lost. (No feature set: the swap happens where
+flow, the last a 20 MB PMML; every event gets exactly one score per live model, each names its version and
+is that version's output, a customer's versions never go back, no event is lost. (No feature set: the swap happens where
 events are scored whatever the features; test_features_in_job covers those, on fewer events.)"""
 
 from __future__ import annotations
 
 import itertools
+import random
 import threading
 import time
 from collections import Counter, defaultdict
@@ -25,16 +26,39 @@ EVENTS = 50_000
 VERSIONS = 20
 
 
-def versioned_model(version: int) -> bytes:
+LARGE_PMML_BYTES = 20_000_000
+
+
+def versioned_model(version: int, trees: int = 0) -> bytes:
     """A regression on the amount whose score is 1000 x its version plus less than 500: each score says
-    which version gave it."""
+    which version gave it. With `trees`, summed with that many regression trees of depth 8 on the amount
+    that all score 0: the size of a large forest (430 trees make 20 MB), the same scores."""
+    rng = random.Random(version)
+    forest = "".join(_tree_segment(n, _nodes(rng, 8, 0.0, 5000.0, "<True/>")) for n in range(trees))
     return f"""<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/><DataDictionary>
 <DataField name="amount" optype="continuous" dataType="double"/>
 <DataField name="risk" optype="continuous" dataType="double"/></DataDictionary>
-<RegressionModel functionName="regression"><MiningSchema><MiningField name="risk" usageType="target"/>
-<MiningField name="amount" missingValueReplacement="0"/></MiningSchema>
-<RegressionTable intercept="{1000 * version}"><NumericPredictor name="amount" coefficient="0.0001"/>
-</RegressionTable></RegressionModel></PMML>""".encode()
+<MiningModel functionName="regression"><MiningSchema><MiningField name="risk" usageType="target"/>
+<MiningField name="amount" missingValueReplacement="0"/></MiningSchema><Segmentation multipleModelMethod="sum">
+<Segment id="version"><True/><RegressionModel functionName="regression"><MiningSchema><MiningField name="amount"/>
+</MiningSchema><RegressionTable intercept="{1000 * version}"><NumericPredictor name="amount" coefficient="0.0001"/>
+</RegressionTable></RegressionModel></Segment>{forest}</Segmentation></MiningModel></PMML>""".encode()
+
+
+def _tree_segment(n: int, nodes: str) -> str:
+    return (
+        f'<Segment id="tree{n}"><True/><TreeModel functionName="regression" splitCharacteristic="binarySplit">'
+        f'<MiningSchema><MiningField name="amount"/></MiningSchema>{nodes}</TreeModel></Segment>'
+    )
+
+
+def _nodes(rng: random.Random, depth: int, low: float, high: float, predicate: str) -> str:
+    if depth == 0:
+        return f'<Node score="0">{predicate}</Node>'
+    cut = round(rng.uniform(low, high), 4)
+    below = _nodes(rng, depth - 1, low, cut, f'<SimplePredicate field="amount" operator="lessOrEqual" value="{cut}"/>')
+    above = _nodes(rng, depth - 1, cut, high, f'<SimplePredicate field="amount" operator="greaterThan" value="{cut}"/>')
+    return f"<Node>{predicate}{below}{above}</Node>"
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +70,8 @@ def events() -> list[tuple[bytes, bytes]]:
 
 def test_twenty_versions_swapped_in_while_events_flow(kafka, topics, settings, log_dir, events):
     key = settings.control_key
+    large_pmml = versioned_model(VERSIONS, trees=430)
+    assert len(large_pmml) > LARGE_PMML_BYTES
     kafka_io.send(kafka.bootstrap, topics.control, [
         deploy(2, "swapped", 1, versioned_model(1), key, threshold=1e9),
         deploy(3, "steady", 1, versioned_model(0), key, threshold=1e9, mode="shadow"),
@@ -57,7 +83,8 @@ def test_twenty_versions_swapped_in_while_events_flow(kafka, topics, settings, l
         with kafka_io.Follower(kafka.bootstrap, [topics.scores]) as follower:
             for version in range(2, VERSIONS + 1):  # each once the one before has scored: both see events
                 wait_for_a_score_by(follower, version - 1, job)
-                new = deploy(2 + version, "swapped", version, versioned_model(version), key, threshold=1e9)
+                pmml = large_pmml if version == VERSIONS else versioned_model(version)
+                new = deploy(2 + version, "swapped", version, pmml, key, threshold=1e9)
                 kafka_io.send(kafka.bootstrap, topics.control, [new])
         sender.join()
         records = collect_and_linger(kafka.bootstrap, [topics.scores], two_scores_an_event, [job], linger_s=5)
