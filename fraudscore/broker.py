@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -42,10 +43,18 @@ class BrokerError(FraudError):
 
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A TCP port on 127.0.0.1 that nothing listens on right now, below Linux's ephemeral range (32768 up):
+    a port the kernel handed out could be taken, before our server binds it, by the local end of any
+    outgoing connection (a Kafka client's), and the server would then fail to start."""
+    for _ in range(200):
+        port = random.randrange(20_000, 32_768)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise OSError("no free port between 20000 and 32767")
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,16 @@ class StandaloneCluster:
                 processes.terminate(pid, timeout_s=30, group=True)
             pid_file.unlink(missing_ok=True)
 
+    def kill_task_manager(self, index: int) -> None:
+        """SIGKILL a TaskManager's JVM (and the Python it embeds): a machine lost, for failover tests."""
+        pid_file = self.pid_dir / f"taskmanager-{index}.pid"
+        processes.kill(int(pid_file.read_text()), group=True)
+        pid_file.unlink()
+
+    def start_task_manager(self, index: int, *, attached: bool = True) -> None:
+        """Start (again) TaskManager `index`: it registers with the JobManager in a few seconds."""
+        self._spawn(f"taskmanager-{index}", "taskmanager.sh", attached)
+
     def is_running(self) -> bool:
         pids = self._pids()
         return bool(pids) and all(processes.is_alive(pid) for pid in pids)
@@ -157,6 +167,11 @@ class StandaloneCluster:
     def job_state(self, job_id: str) -> str:
         job = self._rest(f"/jobs/{job_id}")
         return str(job.get("state", "UNKNOWN")) if job else "UNKNOWN"
+
+    def failures(self, job_id: str) -> list[str]:
+        """The exceptions the job failed over on, oldest first."""
+        history = (self._rest(f"/jobs/{job_id}/exceptions") or {}).get("exceptionHistory", {})
+        return [entry.get("exceptionName", "") for entry in reversed(history.get("entries", []))]
 
     def cancel(self, job_id: str) -> None:
         subprocess.run(

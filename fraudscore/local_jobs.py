@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -45,10 +43,8 @@ class LocalJob:
 
     def kill(self) -> None:
         """A crash: the job's whole process group (its JVM, its Python workers) killed at once."""
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)
+        processes.kill(self.process.pid, group=True)
         self.process.wait()
-        processes.terminate(self.process.pid, timeout_s=5, group=True)  # whatever of the group lingers
 
     def stop(self) -> None:
         processes.terminate(self.process.pid, timeout_s=20, group=True)

@@ -67,6 +67,17 @@ def terminate(pid: int, timeout_s: float = 30, group: bool = False) -> None:
     _reap(pid)
 
 
+def kill(pid: int, group: bool = False) -> None:
+    """SIGKILL, no chance to clean up (a crash, as tests need one); returns once it is all gone."""
+    kill_, alive = (os.killpg, group_alive) if group else (os.kill, is_alive)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        kill_(pid, signal.SIGKILL)
+    while alive(pid):
+        _reap(pid)
+        time.sleep(0.1)
+    _reap(pid)
+
+
 def _reap(pid: int) -> None:
     with contextlib.suppress(ChildProcessError, OSError):
         os.waitpid(pid, os.WNOHANG)

@@ -51,6 +51,9 @@ class ScoringSettings(BaseModel):
     # How long an event waits for the features computed under its other keys (its device's, its merchant's)
     # before it is scored without those that have not arrived; its score records name the missing parts.
     part_wait_ms: int = 1_000
+    # For this long after the job starts or restarts, an event waits until then for its parts: the operators
+    # come up seconds apart and a restart re-reads a backlog, so a part is slow then, not lost.
+    start_wait_ms: int = 15_000
 
 
 class Settings(BaseSettings):

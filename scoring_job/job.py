@@ -32,7 +32,7 @@ from pyflink.datastream.state import MapStateDescriptor, ValueStateDescriptor
 from pyflink.table.expressions import col
 
 from fraudscore import flink_env
-from fraudscore.settings import Settings
+from fraudscore.settings import ScoringSettings, Settings
 from fraudscore.topics import Topics
 from scoring_job.live_features import Part
 from scoring_job.live_models import ControlRejected, LiveModels
@@ -152,14 +152,17 @@ class ComputeFeatures(KeyedBroadcastProcessFunction):
 
 
 class AssembleAndScore(KeyedBroadcastProcessFunction):
-    """Keyed by customer: an event's parts come together (for at most `part_wait_ms`) and the event is
-    scored with every live model. Scoring in one place keyed by customer is what keeps a customer's
-    versions from going back during a swap. An event with one part (or none) is scored as it arrives,
-    with no state. Reports rejected control messages on `dlq` (subtask 0 only, not once per subtask)."""
+    """Keyed by customer: an event's parts come together (for at most `part_wait_ms`, longer just after a
+    start: `start_wait_ms`) and the event is scored with every live model. Scoring in one place keyed by
+    customer is what keeps a customer's versions from going back during a swap. An event with one part (or
+    none) is scored as it arrives, with no state. Reports rejected control messages on `dlq` (subtask 0
+    only, not once per subtask)."""
 
-    def __init__(self, signing_key: str, part_wait_ms: int) -> None:
+    def __init__(self, signing_key: str, waits: ScoringSettings) -> None:
         self.signing_key = signing_key
-        self.part_wait_ms = part_wait_ms
+        self.part_wait_ms = waits.part_wait_ms
+        self.start_wait_ms = waits.start_wait_ms
+        self.started_ms = 0
         self.control: LiveModels | None = None
         self.counters: dict[str, Any] = {}
 
@@ -169,6 +172,7 @@ class AssembleAndScore(KeyedBroadcastProcessFunction):
             MapStateDescriptor(PENDING_STATE, Types.STRING(), Types.PICKLED_BYTE_ARRAY())
         )
         self.reports_rejections = subtask_index(runtime_context) == 0
+        self.started_ms = now_ms()
         # Flink metrics under `fraudscore`: scores per engine (a model left to pypmml shows on dashboards),
         # events scored with parts missing, parts that came after their event was scored.
         group = runtime_context.get_metrics_group().add_group("fraudscore")
@@ -186,7 +190,8 @@ class AssembleAndScore(KeyedBroadcastProcessFunction):
         event_id = orjson.loads(routed[1])["event_id"]
         pending = self.pending.get(event_id)
         if pending is None:
-            deadline = ctx.timer_service().current_processing_time() + self.part_wait_ms
+            now = ctx.timer_service().current_processing_time()
+            deadline = max(now + self.part_wait_ms, self.started_ms + self.start_wait_ms)
             pending = {"event": routed[1], "features": dict(meta["local"]), "got": [], "arrived": 0,
                        "parts": parts, "fv": meta["fv"], "deadline": deadline}  # fmt: skip
             ctx.timer_service().register_processing_time_timer(deadline)
@@ -275,7 +280,7 @@ def build(settings: Settings) -> StreamExecutionEnvironment:
         parts.union(routed.get_side_output(TO_ASSEMBLE))
         .key_by(lambda row: row[0], key_type=Types.STRING())
         .connect(control)
-        .process(AssembleAndScore(key, settings.scoring.part_wait_ms), output_type=TAGGED_RECORD)
+        .process(AssembleAndScore(key, settings.scoring), output_type=TAGGED_RECORD)
         .uid("assemble_and_score")
     )
     assembled = t_env.from_data_stream(scored)

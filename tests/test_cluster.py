@@ -1,10 +1,14 @@
 """The same job files on a real standalone Flink cluster (a JobManager and two TaskManagers, separate
-processes), submitted with `flink run -py` at parallelism 2, give what the mini-cluster gives."""
+processes), submitted with `flink run -py` at parallelism 2, give what the mini-cluster gives, and a
+TaskManager lost mid-stream costs no score and repeats none."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
+import orjson
 import pytest
 
 from fraudscore import kafka_io
@@ -15,6 +19,16 @@ from fraudscore.flink_cluster import StandaloneCluster
 from fraudscore.local_jobs import LocalJob
 from fraudscore.topics import Topics
 from tests.pipeline import collect, deploy, values, wait_until_live, web_payment, without_probes
+from tests.scoring_job.test_features_in_job import (
+    EXAMPLES,
+    all_scored,
+    dsl_eval,
+    generated_events,
+    publish_features_and_model,
+    send_events_in_order,
+    wait_for_features,
+)
+from tests.scoring_job.test_features_in_job import without_probes as without_scoring_probes
 
 pytestmark = pytest.mark.integration
 
@@ -87,3 +101,41 @@ def test_flink_run_at_parallelism_2_scores_like_the_mini_cluster(kafka, settings
                 job.stop()
     assert set(results["cluster"]) == {f"web-r{n}" for n in range(EVENTS)}
     assert results["cluster"] == results["mini"]
+
+
+def test_a_task_manager_killed_mid_stream_fails_over_and_scores_each_event_once(
+    kafka, settings, standalone, tmp_path: Path
+):
+    """Exactly-once at parallelism 2, the payments feature set's keyed state spread over both TaskManagers:
+    one is SIGKILLed while events flow; the job restarts on the one left from its last checkpoint. Every
+    event is scored once, with the features `dsl eval` gives: no key's state lost or counted twice."""
+    events = generated_events()
+    want = dsl_eval(EXAMPLES / "payments.fdsl", events, tmp_path)
+    topics = Topics(f"failover.{free_port()}.")
+    kafka.create_topics(topics.specs())
+    publish_features_and_model(kafka, topics, settings)
+    env = {
+        "FRAUDSCORE_KAFKA__BOOTSTRAP": kafka.bootstrap,
+        "FRAUDSCORE_KAFKA__TOPIC_PREFIX": topics.prefix,
+        "FRAUDSCORE_CONTROL_KEY": settings.control_key,
+        "FRAUDSCORE_FLINK__DELIVERY": "exactly-once",
+        "FRAUDSCORE_FLINK__CHECKPOINT_DIR": str(tmp_path / "checkpoints"),
+    }
+    job = ClusterJob(standalone, "scoring", env)
+    try:
+        wait_for_features(kafka, topics, job)
+        half = len(events) // 2
+        send_events_in_order(kafka, topics, events[:half])
+        collect(kafka.bootstrap, [topics.scores], all_scored(topics, events[: half // 3]), [job])  # mid-stream
+        standalone.kill_task_manager(1)
+        send_events_in_order(kafka, topics, events[half:])
+        collect(kafka.bootstrap, [topics.scores], all_scored(topics, events), [job], 300)
+        records = kafka_io.read(kafka.bootstrap, [topics.scores], timeout_s=3 * 2)  # two more checkpoints
+        assert standalone.failures(job.job_id), "the job never noticed its TaskManager go"
+    finally:
+        job.stop()
+        standalone.start_task_manager(1)
+    scores = without_scoring_probes(values(records, topics.scores))
+    assert Counter(s["event_id"] for s in scores) == Counter({orjson.loads(e)["event_id"]: 1 for e in events})
+    wrong = [(s["event_id"], s["missing_parts"]) for s in scores if s["features"] != want[s["event_id"]]]
+    assert not wrong, f"{len(wrong)} events scored with other features (event, parts missing): {wrong[:5]}"

@@ -46,11 +46,15 @@ def regression_over_features() -> bytes:
 </MiningSchema><RegressionTable intercept="0.1">{predictors}</RegressionTable></RegressionModel></PMML>""".encode()
 
 
-@pytest.fixture(scope="module")
-def events() -> list[bytes]:
+def generated_events() -> list[bytes]:
     """Canonical events from the traffic generator: card, web, mobile and ATM activity, fraud, FX ticks."""
     traffic = Traffic(seed=5, customers=40, fraud_rate=0.02, fx_share=0.05)
     return [event.to_json() for event, _ in traffic.events(EVENTS)]
+
+
+@pytest.fixture(scope="module")
+def events() -> list[bytes]:
+    return generated_events()
 
 
 def dsl_eval(dsl: Path, events: list[bytes], tmp_path: Path) -> dict[str, dict]:
@@ -137,7 +141,7 @@ def test_a_part_later_than_the_wait_is_scored_without_and_never_twice(kafka, top
     """With no wait at all most events are scored before their parts are in: each still once per model,
     and each names the parts it went without; the features it carries are those that had arrived."""
     publish_features_and_model(kafka, topics, settings)
-    env = job_env(kafka, topics, settings, FRAUDSCORE_SCORING__PART_WAIT_MS="0")
+    env = job_env(kafka, topics, settings, FRAUDSCORE_SCORING__PART_WAIT_MS="0", FRAUDSCORE_SCORING__START_WAIT_MS="0")
     with LocalJob("scoring", env, log_dir) as job:
         wait_for_features(kafka, topics, job)
         send_events_in_order(kafka, topics, events)
