@@ -43,6 +43,17 @@ class Follower:
         batches = self._consumer.poll(timeout_ms=int(timeout_s * 1000)).values()
         return [Record(m.topic, m.partition, m.offset, m.key, m.value, m.timestamp) for b in batches for m in b]
 
+    def to_end(self, timeout_s: float = 30) -> list[Record]:
+        """The records up to the end offsets the topics have when called."""
+        ends = self._consumer.end_offsets(list(self._consumer.assignment()))
+        records: list[Record] = []
+        deadline = time.monotonic() + timeout_s
+        while any(self._consumer.position(partition) < end for partition, end in ends.items()):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"not at the end offsets {ends} after {timeout_s:.0f} s")
+            records.extend(self.poll(timeout_s=0.5))
+        return records
+
     def close(self) -> None:
         self._consumer.close()
 
@@ -69,6 +80,12 @@ def read(
             if until(records):
                 break
     return records
+
+
+def read_to_end(bootstrap: str, topic: str, timeout_s: float = 30) -> list[Record]:
+    """Every committed record of `topic` as of now (none of a topic that does not exist)."""
+    with Follower(bootstrap, [topic]) as follower:
+        return follower.to_end(timeout_s)
 
 
 def _consumer_from_start(bootstrap: str, topics: Iterable[str], committed_only: bool) -> KafkaConsumer:

@@ -7,7 +7,8 @@ An event with one part (a feature set with one key, a tick) is scored as that pa
 assembly state.
 
 Each operator reads `control` as a broadcast stream and keeps the live models and feature set in its
-broadcast state (scoring_job.live_models); feature state per key lives in Flink keyed state.
+broadcast state (scoring_job.live_models), going by the control topic as it stood when the job was built
+until that state has caught up; feature state per key lives in Flink keyed state.
 
 Run locally (embedded mini-cluster): `python -m scoring_job.job`.
 On a Flink cluster, the same file: `flink run -py scoring_job/job.py`.
@@ -25,17 +26,18 @@ if __package__ in (None, ""):  # `flink run -py scoring_job/job.py` runs this fi
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import orjson
+from kafka.errors import KafkaError
 from pyflink.common import Row, Types
-from pyflink.datastream import OutputTag, StreamExecutionEnvironment
+from pyflink.datastream import BroadcastStream, DataStream, OutputTag, StreamExecutionEnvironment
 from pyflink.datastream.functions import BroadcastProcessFunction, KeyedBroadcastProcessFunction
 from pyflink.datastream.state import MapStateDescriptor, ValueStateDescriptor
 from pyflink.table.expressions import col
 
-from fraudscore import flink_env
+from fraudscore import flink_env, kafka_io
 from fraudscore.settings import ScoringSettings, Settings
 from fraudscore.topics import Topics
 from scoring_job.live_features import Part
-from scoring_job.live_models import ControlRejected, LiveModels
+from scoring_job.live_models import ControlRejected, OperatorControl
 from scoring_job.score_record import EventFeatures, ScoringError, score_event
 
 # Stable names: savepoints find state by them.
@@ -62,12 +64,13 @@ class RouteEvents(BroadcastProcessFunction):
     """Sends each event to the state of every part of the live feature set that has a key on it, each copy
     saying where the event is assembled: its customer (its event id when it has none)."""
 
-    def __init__(self, signing_key: str) -> None:
+    def __init__(self, signing_key: str, history: list[str]) -> None:
         self.signing_key = signing_key
-        self.control: LiveModels | None = None
+        self.history = history
+        self.control: OperatorControl | None = None
 
     def open(self, runtime_context) -> None:
-        self.control = LiveModels(self.signing_key, models=False)
+        self.control = OperatorControl(self.signing_key, self.history, models=False)
 
     def process_element(self, value: str, ctx: BroadcastProcessFunction.ReadOnlyContext):
         try:
@@ -96,12 +99,13 @@ class ComputeFeatures(KeyedBroadcastProcessFunction):
     """Keyed by part key (a block and its key's value): the part's features for the event, its state
     updated, sent on to where the event is assembled."""
 
-    def __init__(self, signing_key: str) -> None:
+    def __init__(self, signing_key: str, history: list[str]) -> None:
         self.signing_key = signing_key
-        self.control: LiveModels | None = None
+        self.history = history
+        self.control: OperatorControl | None = None
 
     def open(self, runtime_context) -> None:
-        self.control = LiveModels(self.signing_key, models=False)
+        self.control = OperatorControl(self.signing_key, self.history, models=False)
         self.keys = runtime_context.get_state(ValueStateDescriptor(FEATURE_STATE, Types.PICKLED_BYTE_ARRAY()))
 
     def process_element(self, routed: Row, ctx: KeyedBroadcastProcessFunction.ReadOnlyContext):
@@ -158,16 +162,17 @@ class AssembleAndScore(KeyedBroadcastProcessFunction):
     none) is scored as it arrives, with no state. Reports rejected control messages on `dlq` (subtask 0
     only, not once per subtask)."""
 
-    def __init__(self, signing_key: str, waits: ScoringSettings) -> None:
+    def __init__(self, signing_key: str, history: list[str], waits: ScoringSettings) -> None:
         self.signing_key = signing_key
+        self.history = history
         self.part_wait_ms = waits.part_wait_ms
         self.start_wait_ms = waits.start_wait_ms
         self.started_ms = 0
-        self.control: LiveModels | None = None
+        self.control: OperatorControl | None = None
         self.counters: dict[str, Any] = {}
 
     def open(self, runtime_context) -> None:
-        self.control = LiveModels(self.signing_key)
+        self.control = OperatorControl(self.signing_key, self.history)
         self.pending = runtime_context.get_map_state(
             MapStateDescriptor(PENDING_STATE, Types.STRING(), Types.PICKLED_BYTE_ARRAY())
         )
@@ -255,6 +260,41 @@ def subtask_index(runtime_context) -> int:
         return runtime_context._runtime_context.getTaskInfo().getIndexOfThisSubtask()
 
 
+def control_history(settings: Settings, topics: Topics) -> list[str]:
+    """The control topic as it stands now, for the operators to start from (OperatorControl): a first start
+    scores its first events by the models already published. Without it (the broker not answering yet),
+    the job still runs, and events read before `control` go unscored; say so."""
+    try:
+        return [r.value.decode() for r in kafka_io.read_to_end(settings.kafka.bootstrap, topics.control)]
+    except (KafkaError, TimeoutError, UnicodeDecodeError) as exc:
+        print(f"warning: {topics.control} not read before the start ({exc}): events read before it is "
+              "may go unscored", file=sys.stderr)  # fmt: skip
+        return []
+
+
+def scoring_operators(
+    events: DataStream, control: BroadcastStream, settings: Settings, history: list[str]
+) -> tuple[DataStream, DataStream]:
+    """Canonical events (JSON strings) and the broadcast control stream in; out, the TAGGED_RECORD rows for
+    scores, alerts and control rejections, and the KEYED_RECORD rows of events that are not canonical."""
+    key = settings.control_key
+    routed = events.connect(control).process(RouteEvents(key, history), output_type=ROUTED).uid("route_events")
+    parts = (
+        routed.key_by(lambda row: row[0], key_type=Types.STRING())
+        .connect(control)
+        .process(ComputeFeatures(key, history), output_type=ROUTED)
+        .uid("compute_features")
+    )
+    scored = (
+        parts.union(routed.get_side_output(TO_ASSEMBLE))
+        .key_by(lambda row: row[0], key_type=Types.STRING())
+        .connect(control)
+        .process(AssembleAndScore(key, history, settings.scoring), output_type=TAGGED_RECORD)
+        .uid("assemble_and_score")
+    )
+    return scored, routed.get_side_output(DLQ)
+
+
 def build(settings: Settings) -> StreamExecutionEnvironment:
     """The scoring pipeline in a new environment, not yet started."""
     topics = Topics(settings.kafka.topic_prefix)
@@ -268,27 +308,13 @@ def build(settings: Settings) -> StreamExecutionEnvironment:
     control = flink_env.kafka_strings(
         env, settings.kafka, [topics.control], f"{group}_control", "control", from_start=True
     ).broadcast(CONTROL_STATE)
-    key = settings.control_key
-    routed = events.connect(control).process(RouteEvents(key), output_type=ROUTED).uid("route_events")
-    parts = (
-        routed.key_by(lambda row: row[0], key_type=Types.STRING())
-        .connect(control)
-        .process(ComputeFeatures(key), output_type=ROUTED)
-        .uid("compute_features")
-    )
-    scored = (
-        parts.union(routed.get_side_output(TO_ASSEMBLE))
-        .key_by(lambda row: row[0], key_type=Types.STRING())
-        .connect(control)
-        .process(AssembleAndScore(key, settings.scoring), output_type=TAGGED_RECORD)
-        .uid("assemble_and_score")
-    )
+    scored, rejected = scoring_operators(events, control, settings, control_history(settings, topics))
     assembled = t_env.from_data_stream(scored)
     statements = t_env.create_statement_set()
     for sink, tag in (("scores_sink", TO_SCORES), ("alerts_sink", TO_ALERTS), ("scoring_dlq_sink", TO_DLQ)):
         table = assembled.where(col("tag") == tag).select(col("k"), col("v"))
         if tag == TO_DLQ:
-            table = table.union_all(t_env.from_data_stream(routed.get_side_output(DLQ)))
+            table = table.union_all(t_env.from_data_stream(rejected))
         statements.add_insert(sink, table)
     statements.attach_as_datastream()
     return env

@@ -6,9 +6,10 @@ tests), so a restart from a checkpoint finds the models, their versions and the 
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -106,7 +107,7 @@ class LiveModels:
             message = control.decode(raw, self._key)
         except ControlMessageError as exc:
             return ControlRejected(str(exc))
-        last_seq = int(state.get(_SEQ) or -1)
+        last_seq = applied_seq(state)
         if message.seq <= last_seq:
             return ControlRejected(f"stale seq {message.seq}: {last_seq} already applied", message.model_id)
         try:
@@ -288,6 +289,85 @@ class LiveModels:
         return models
 
 
+class DictState(dict):
+    """A StateView in memory."""
+
+    def put(self, key: str, value: str) -> None:
+        self[key] = value
+
+    def remove(self, key: str) -> None:
+        self.pop(key, None)
+
+
+class OperatorControl:
+    """What an operator routes and scores by: its broadcast state, and, until that has caught up, the control
+    topic as the job found it when it was submitted (`history`). Flink reads `events` and `control` side by
+    side from the first moment, so on a first start events come in before the models and feature set do;
+    they are scored by the history instead of by nothing. After a restore the broadcast state is further on
+    (or the history newer, when messages came while the job was down: then it serves until replayed)."""
+
+    def __init__(
+        self,
+        signing_key: str,
+        history: Sequence[str] = (),
+        compile_model: Callable[[bytes, str], Scorer] = load_scorer,
+        *,
+        models: bool = True,
+    ) -> None:
+        compiled = _Memo(compile_model)  # the history's models, compiled once for both
+        self.live = LiveModels(signing_key, compiled, models=models)
+        self._history: LiveModels | None = LiveModels(signing_key, compiled, models=models)
+        self._history_state = DictState()
+        for raw in history:
+            self._history.apply(raw, self._history_state)
+        self._history_seq = applied_seq(self._history_state)
+        self._caught_up: bool | None = None if history else True  # None: the broadcast state not read yet
+        self._compiled = compiled
+
+    def view(self, state: StateView) -> LiveView:
+        if self._caught_up is None:  # the first event: a restored broadcast state may be ahead already
+            self._see_progress(state)
+        if self._caught_up or self._history is None:
+            return self.live.view(state)
+        return self._history.view(self._history_state)
+
+    def apply(self, raw: str, state: StateView) -> Applied | ControlRejected:
+        outcome = self.live.apply(raw, state)
+        if not self._caught_up:
+            self._see_progress(state)
+        return outcome
+
+    def _see_progress(self, state: StateView) -> None:
+        self._caught_up = applied_seq(state) >= self._history_seq
+        if self._caught_up:  # seq only grows: the history is done with
+            self._history, self._history_state = None, DictState()
+            self._compiled.forget()
+
+
+class _Memo:
+    """A compile function that compiles the same PMML once, while the history and the state both need it."""
+
+    def __init__(self, compile_model: Callable[[bytes, str], Scorer]) -> None:
+        self._compile = compile_model
+        self._done: dict[tuple[str, str], Scorer] | None = {}
+
+    def __call__(self, pmml: bytes, engine: str) -> Scorer:
+        if self._done is None:
+            return self._compile(pmml, engine)
+        key = (hashlib.sha256(pmml).hexdigest(), engine)
+        if key not in self._done:
+            self._done[key] = self._compile(pmml, engine)
+        return self._done[key]
+
+    def forget(self) -> None:
+        self._done = None
+
+
+def applied_seq(state: StateView) -> int:
+    """The `seq` of the last control message applied to this state, -1 before any."""
+    return int(state.get(_SEQ) or -1)
+
+
 def _aliases_of(state: StateView, model_id: str) -> dict[str, dict[str, Any]]:
     """The model's live versions by alias: {"champion": {"version": 3, "mode": ..., ...}, ...}."""
     return orjson.loads(state.get(_LIVE) or "{}").get(model_id, {})
@@ -365,4 +445,14 @@ def _required(payload: dict[str, Any], name: str, kind: type) -> Any:
     return value
 
 
-__all__ = ["CHAMPION", "Applied", "ControlRejected", "LiveModel", "LiveModels", "PmmlError", "StateView"]
+__all__ = [
+    "CHAMPION",
+    "Applied",
+    "ControlRejected",
+    "DictState",
+    "LiveModel",
+    "LiveModels",
+    "OperatorControl",
+    "PmmlError",
+    "StateView",
+]

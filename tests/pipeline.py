@@ -63,8 +63,8 @@ def wait_until_live(
 ) -> None:
     """Send probe payments until probes of `customers` keys are scored by `version` as `alias`.
 
-    Events read before the control topic is are scored by no model, so tests publish first and wait;
-    several keys make it all but certain that every scoring subtask has the model.
+    A message published while the job runs reaches each subtask with the control stream, at its own moment;
+    several keys make it all but certain that every scoring subtask has it (and the preprocessor is up).
     """
     import time
 

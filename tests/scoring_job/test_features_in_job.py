@@ -110,11 +110,12 @@ def send_events_in_order(kafka, topics, events: list[bytes]) -> None:
 
 
 def test_features_on_scores_are_those_dsl_eval_computes(kafka, topics, settings, log_dir, events, tmp_path):
+    """The events are on `events` before the job starts: its very first events are scored by the feature set
+    and model already on `control` (read when the job is built), not by nothing."""
     want = dsl_eval(EXAMPLES / "payments.fdsl", events, tmp_path)
     publish_features_and_model(kafka, topics, settings)
+    send_events_in_order(kafka, topics, events)
     with LocalJob("scoring", job_env(kafka, topics, settings), log_dir) as job:
-        wait_for_features(kafka, topics, job)
-        send_events_in_order(kafka, topics, events)
         records = collect(kafka.bootstrap, [topics.scores], all_scored(topics, events), [job], 300)
     scores = without_probes(values(records, topics.scores))
     assert Counter(s["event_id"] for s in scores) == Counter({orjson.loads(e)["event_id"]: 1 for e in events})

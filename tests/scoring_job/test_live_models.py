@@ -7,17 +7,9 @@ import pytest
 from fraudscore import control
 from fraudscore.demo import train_amount_lr
 from pmml_engine import load_scorer
-from scoring_job.live_models import Applied, ControlRejected, LiveModels
+from scoring_job.live_models import Applied, ControlRejected, DictState, LiveModels, OperatorControl
 
 KEY = "test-key"
-
-
-class DictState(dict):
-    def put(self, key: str, value: str) -> None:
-        self[key] = value
-
-    def remove(self, key: str) -> None:
-        self.pop(key, None)
 
 
 @pytest.fixture(scope="module")
@@ -206,3 +198,56 @@ def test_a_version_live_under_one_alias_is_not_deployed_again_under_another(pmml
     outcome = models.apply(deploy(2, 1, pmml, alias="challenger"), state)
     assert isinstance(outcome, ControlRejected)
     assert "lr v1 is live as champion: move it with alias.set" in outcome.reason
+
+
+def versions(view) -> list[int]:
+    return [m.version for m in view.models]
+
+
+def counting_compiles(calls: list) -> object:
+    return lambda pmml, engine: calls.append(engine) or load_scorer(pmml, engine)
+
+
+def test_before_the_broadcast_state_has_anything_the_control_topic_found_at_submission_scores(pmml):
+    other = train_amount_lr(seed=1, positive_above=300)
+    history = [deploy(1, 1, pmml).decode(), deploy(2, 2, other, alias="challenger").decode()]
+    calls: list = []
+    control_ = OperatorControl(KEY, history, counting_compiles(calls))
+    state = DictState()
+    assert versions(control_.view(state)) == [1, 2], "events before the control stream still meet the models"
+    for raw in history:  # the control stream, read from the start, replays the same messages
+        control_.apply(raw, state)
+    assert versions(control_.view(state)) == [1, 2]
+    assert state["seq"] == "2"
+    assert len(calls) == 2, "each model compiled once, for the history and the state alike"
+    control_.apply(deploy(3, 3, pmml), state)
+    assert versions(control_.view(state)) == [3, 2]
+
+
+def test_a_restored_state_further_on_than_the_history_is_used_at_once(pmml):
+    state = DictState()
+    LiveModels(KEY).apply(deploy(1, 1, pmml), state)
+    LiveModels(KEY).apply(deploy(2, 2, pmml), state)
+    control_ = OperatorControl(KEY, [deploy(1, 1, pmml).decode()])
+    assert versions(control_.view(state)) == [2]
+
+
+def test_a_history_newer_than_the_restored_state_serves_until_the_state_catches_up(pmml):
+    """Messages published while the job was down: the new version scores from the first event, and the old
+    one never comes back while the stream replays them."""
+    state = DictState()
+    LiveModels(KEY).apply(deploy(1, 1, pmml), state)
+    newer = [deploy(1, 1, pmml).decode(), deploy(2, 2, pmml).decode(), deploy(3, 3, pmml).decode()]
+    control_ = OperatorControl(KEY, newer)
+    seen = [versions(control_.view(state))]
+    for raw in newer[1:]:
+        control_.apply(raw, state)
+        seen.append(versions(control_.view(state)))
+    assert seen == [[3], [3], [3]]
+
+
+def test_without_history_the_broadcast_state_is_all_there_is(pmml):
+    control_, state = OperatorControl(KEY), DictState()
+    assert control_.view(state).models == ()
+    control_.apply(deploy(1, 1, pmml), state)
+    assert versions(control_.view(state)) == [1]
