@@ -1,20 +1,23 @@
-"""The scoring job on this machine, side by side in one run: throughput, latency, swap latency, against
-pypmml and against a Kafka-to-Kafka copy with no Python.
+"""The pipeline on this machine, side by side in one run: throughput end to end (raw topics in, scores
+out), latency, swap latency, against pypmml and against a Kafka-to-Kafka copy with no Python.
 
     .venv/bin/python bench/scoring.py [--events 10000] [--pypmml-events 500] [--swaps 20] [--seconds 20]
 
-One embedded broker; canonical events from the traffic generator (cards, web, mobile, ATM, FX ticks) on
-`events`; the feature set examples/payments.fdsl and three models trained on it (logistic regression,
-GBM-100, RF-100: fraudscore.training, cached in var/data/bench-*.pmml), every one scoring every event. The
-job runs THREAD mode at parallelism 1 in its mini-cluster. Figures:
+One embedded broker; raw records from the traffic generator (card authorisations, web, mobile, ATM, FX
+ticker frames) on the `raw.*` topics; both jobs (preprocessor, scoring), each THREAD mode at parallelism 1
+in its own mini-cluster; the feature set examples/payments.fdsl and three models trained on it (logistic
+regression, GBM-100, RF-100: fraudscore.training, cached in var/data/bench-*.pmml), every one scoring every
+event. Figures:
 
-- ceiling: a Flink SQL copy of `events` to another topic (bench/passthrough_job.py), events/s.
-- throughput: the events preloaded, then the job started; events/s = events / (last score's time - first
-  score's time, as the broker stamped them), so start-up is not counted.
-- pypmml: the same, the models scored by pypmml one record a call (fewer events: it is slow).
-- latency at 70% of that throughput, at-least-once and exactly-once: events sent at a steady rate, each
-  stamped `ingested_ms` when sent; latency = when a consumer reading committed records got the score
-  minus that stamp (so exactly-once includes the wait for the checkpoint that commits it).
+- ceiling: a Flink SQL copy of canonical events to another topic (bench/passthrough_job.py), events/s.
+- throughput end to end: the raw records preloaded, the scoring job started and warm, then the
+  preprocessor started; events/s = events / (last score's time - first score's time, as the broker
+  stamped them), so start-up is not counted. Also the scoring job alone (canonical events preloaded on
+  `events`), to tell the two jobs' shares apart.
+- pypmml: end to end, the models scored by pypmml one record a call (fewer events: it is slow).
+- latency at 70% of the end-to-end throughput, at-least-once and exactly-once (both jobs): raw records sent
+  at a steady rate; latency = when a consumer reading committed records got the score minus when the raw
+  record was sent (so exactly-once includes the waits for both jobs' checkpoints that commit it).
 - swap: during the at-least-once latency run, a new version of the LR model every second; swap latency =
   first score by the new version, as received, minus the time its `model.deploy` was sent.
 """
@@ -29,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -36,12 +40,12 @@ from kafka import KafkaProducer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from fraudscore import control, kafka_io
+from fraudscore import control, demo, kafka_io
 from fraudscore.broker import BrokerConfig, EmbeddedBroker, free_port
 from fraudscore.local_jobs import LocalJob
 from fraudscore.settings import Settings
 from fraudscore.topics import Topics, TopicSpec
-from fraudscore.traffic import Traffic
+from fraudscore.traffic import Raw, Traffic, send_records
 from fraudscore.training import train
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +69,17 @@ def canonical_events(count: int, seed: int = 11) -> list[dict]:
     return [orjson.loads(event.to_json()) for event, _ in made]
 
 
+def raw_records(events: int, seed: int = 12) -> list[Raw]:
+    """Raw records that make `events` canonical events (or a few more: a ticker frame makes several)."""
+    records, made = [], 0
+    for raw in Traffic(seed=seed, customers=2_000).records():
+        if made >= events:
+            return records
+        records.append(raw)
+        made += len(raw.event_ids)
+    raise AssertionError("the generator is endless")
+
+
 class Bench:
     def __init__(self, broker: EmbeddedBroker, settings: Settings, logs: Path, pmml: dict[str, bytes]) -> None:
         self.broker, self.settings, self.logs, self.pmml = broker, settings, logs, pmml
@@ -82,11 +97,22 @@ class Bench:
                     for i, kind in enumerate(MODELS)]  # fmt: skip
         kafka_io.send(self.broker.bootstrap, topics.control, records)
 
-    def job(self, topics: Topics, delivery: str = "at-least-once") -> LocalJob:
+    def job(self, topics: Topics, delivery: str = "at-least-once", name: str = "scoring") -> LocalJob:
         env = {"FRAUDSCORE_KAFKA__BOOTSTRAP": self.broker.bootstrap, "FRAUDSCORE_KAFKA__TOPIC_PREFIX": topics.prefix,
                "FRAUDSCORE_CONTROL_KEY": self.settings.control_key, "FRAUDSCORE_FLINK__PARALLELISM": "1",
                "FRAUDSCORE_FLINK__DELIVERY": delivery}  # fmt: skip
-        return LocalJob("scoring", env, self.logs / topics.prefix)
+        return LocalJob(name, env, self.logs / topics.prefix)
+
+    def wait_for_preprocessor(self, topics: Topics, job: LocalJob) -> None:
+        """Raw probe payments until one is scored: then raw records go straight through."""
+        for n in itertools.count():
+            probe = demo.web_payment(n, "probe", 10.0, ts_ms=1_795_320_000_000, id_prefix="probe-")
+            kafka_io.send(self.broker.bootstrap, topics.raw("web"), [(b"probe", probe)])
+            scores = kafka_io.read(self.broker.bootstrap, [topics.scores], timeout_s=1)
+            if any(r.value.startswith(b'{"event_id":"web-probe-') for r in scores):
+                return
+            if not job.is_alive():
+                raise SystemExit(f"the preprocessor died:\n{job.log_tail()}")
 
     def wait_until_live(self, topics: Topics, job: LocalJob) -> None:
         """Probe events until every model scores them with the features: then the job is warm."""
@@ -110,9 +136,10 @@ class Bench:
         copied = kafka_io.read(self.broker.bootstrap, [copy], lambda rs: len(rs) >= len(events), timeout_s=120)
         return rate(len(copied), [r.timestamp_ms for r in copied])
 
-    def throughput(self, events: list[dict], engine: str = "auto") -> float:
+    def scoring_throughput(self, events: list[dict]) -> float:
+        """The scoring job alone, canonical events preloaded on `events`."""
         topics = self.fresh_topics()
-        self.publish_models(topics, engine)
+        self.publish_models(topics)
         with self.job(topics) as job:
             self.wait_until_live(topics, job)
             send(self.broker.bootstrap, topics, events)
@@ -122,12 +149,30 @@ class Bench:
         scored = not_probes(scores)
         return rate(len(scored) / len(MODELS), [r.timestamp_ms for r in scored])
 
-    def latency(self, events: list[dict], per_second: float, seconds: float, delivery: str, swaps: int) -> dict:
+    def throughput(self, raws: list[Raw], engine: str = "auto") -> float:
+        """End to end: raw records preloaded, both jobs."""
+        topics = self.fresh_topics()
+        self.publish_models(topics, engine)
+        with self.job(topics) as scoring:
+            self.wait_until_live(topics, scoring)
+            send_records(self.broker.bootstrap, topics, raws)
+            wanted = {event_id for raw in raws for event_id in raw.event_ids}
+            with self.job(topics, name="preprocessor"):
+                scores = kafka_io.read(self.broker.bootstrap, [topics.scores],
+                                       lambda rs: len(among(rs, wanted)) >= len(wanted) * len(MODELS),
+                                       timeout_s=3_600)  # fmt: skip
+        scored = among(scores, wanted)
+        return rate(len(scored) / len(MODELS), [r.timestamp_ms for r in scored])
+
+    def latency(self, raws: list[Raw], per_second: float, seconds: float, delivery: str, swaps: int) -> dict:
+        """End to end: raw records sent steadily through both jobs; each event's latency from its record's
+        send to its score's arrival."""
         topics = self.fresh_topics()
         self.publish_models(topics)
         received: list[tuple[int, dict]] = []
-        with self.job(topics, delivery) as job:
-            self.wait_until_live(topics, job)
+        with self.job(topics, delivery) as scoring, self.job(topics, delivery, "preprocessor") as pre:
+            self.wait_until_live(topics, scoring)
+            self.wait_for_preprocessor(topics, pre)
             stop = threading.Event()
             reader = threading.Thread(target=follow, args=(self.broker.bootstrap, topics.scores, received, stop))
             reader.start()
@@ -135,20 +180,25 @@ class Bench:
             swapper = threading.Thread(target=self.swap, args=(topics, swaps, deploys))
             if swaps:
                 swapper.start()
-            send_steadily(self.broker.bootstrap, topics, events, per_second, seconds)
+            sent = send_steadily(self.broker.bootstrap, topics, raws, per_second, seconds)
             if swaps:
                 swapper.join()
-            time.sleep(5)
+            wait_for(lambda: sum(score["event_id"] in sent for _, score in received) >= len(sent) * len(MODELS))
             stop.set()
             reader.join()
-        latencies = [at - sent_ms(score) for at, score in received if score["event_id"].startswith("sent")]
-        figures = {"scores": len(latencies), "p50": percentile(latencies, 50), "p99": percentile(latencies, 99)}
+        latencies = [at - sent[score["event_id"]] for at, score in received if score["event_id"] in sent]
+        figures = {
+            "events": len(sent),
+            "scores": len(latencies),
+            "p50": percentile(latencies, 50),
+            "p99": percentile(latencies, 99),
+        }
         if swaps:
             first = {}
             for at, score in received:
                 if score["model_id"] == "lr" and score["model_version"] > 1:
                     first.setdefault(score["model_version"], at)
-            swap_ms = [first[v] - sent for v, sent in deploys.items() if v in first]
+            swap_ms = [first[v] - deployed for v, deployed in deploys.items() if v in first]
             figures |= {"swaps": len(swap_ms), "swap_p50": percentile(swap_ms, 50), "swap_p99": percentile(swap_ms, 99)}
         return figures
 
@@ -174,9 +224,15 @@ def follow(bootstrap: str, topic: str, received: list, stop: threading.Event) ->
                 received.append((now_ms(), orjson.loads(record.value)))
 
 
-def sent_ms(score: dict) -> int:
-    """When the event was sent: send_steadily writes it into the event id, `sent<ms>-...`."""
-    return int(score["event_id"][4:].split("-", 1)[0])
+def wait_for(done: Callable[[], bool], timeout_s: float = 120) -> None:
+    """Until `done()`, or the timeout: a run whose last scores never come still reports the others."""
+    deadline = time.monotonic() + timeout_s
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.5)
+
+
+def among(records: list, wanted: set[str]) -> list:
+    return [r for r in records if orjson.loads(r.value)["event_id"] in wanted]
 
 
 def send(bootstrap: str, topics: Topics, events: list[dict]) -> None:
@@ -184,24 +240,30 @@ def send(bootstrap: str, topics: Topics, events: list[dict]) -> None:
                                               orjson.dumps(e)) for e in events])  # fmt: skip
 
 
-def send_steadily(bootstrap: str, topics: Topics, events: list[dict], per_second: float, seconds: float) -> None:
-    """Batches every 50 ms, each event's id carrying the time it is sent."""
+def send_steadily(bootstrap: str, topics: Topics, raws: list[Raw], per_second: float, seconds: float) -> dict[str, int]:
+    """Batches every 50 ms, records until the batch's events make the rate; returns each event's send time
+    (the raw records are fresh, never sent before: the preprocessor drops a repeated id)."""
+    sent: dict[str, int] = {}
     producer = KafkaProducer(bootstrap_servers=bootstrap, linger_ms=2)
-    batch = max(1, round(per_second / 20))
+    per_batch = per_second / 20
     start = time.monotonic()
-    source = itertools.cycle(events)
+    source = iter(raws)
+    owed = 0.0
     for n in itertools.count():
         due = start + n * 0.05
         if due - start >= seconds:
             break
         time.sleep(max(0.0, due - time.monotonic()))
         stamp = now_ms()
-        for i in range(batch):
-            event = next(source)
-            event = {**event, "event_id": f"sent{stamp}-{n}-{i}", "ingested_ms": stamp}
-            producer.send(topics.events, key=(event.get("customer_id") or "").encode(), value=orjson.dumps(event))
+        owed += per_batch
+        while owed >= 1:
+            raw = next(source)
+            producer.send(topics.raw(raw.channel), key=raw.key, value=raw.value)
+            sent.update(dict.fromkeys(raw.event_ids, stamp))
+            owed -= len(raw.event_ids)
     producer.flush()
     producer.close()
+    return sent
 
 
 def rate(count: float, stamps: list[int]) -> float:
@@ -228,26 +290,36 @@ def main() -> None:
     settings = Settings()
     pmml = models(settings)
     events = canonical_events(args.events)
+    raws = raw_records(args.events)
     with tempfile.TemporaryDirectory() as tmp:
         config = BrokerConfig(data_dir=Path(tmp) / "kafka", lib_dir=settings.jvm_dir / "kafka-lib", port=free_port())
         with EmbeddedBroker.start(config) as broker:
             bench = Bench(broker, settings, Path(tmp) / "logs", pmml)
             ceiling = bench.ceiling(events)
             print(f"ceiling (Flink SQL copy, no Python): {ceiling:,.0f} events/s", flush=True)
-            compiled = bench.throughput(events)
-            print(f"throughput, compiled engine: {compiled:,.0f} events/s", flush=True)
-            pypmml = bench.throughput(events[: args.pypmml_events], engine="pypmml")
-            print(f"throughput, pypmml per record: {pypmml:,.0f} events/s", flush=True)
+            compiled = bench.throughput(raws)
+            print(f"throughput end to end, compiled engine: {compiled:,.0f} events/s", flush=True)
+            alone = bench.scoring_throughput(events)
+            print(f"throughput of the scoring job alone: {alone:,.0f} events/s", flush=True)
+            pypmml = bench.throughput(raw_records(args.pypmml_events, seed=13), engine="pypmml")
+            print(f"throughput end to end, pypmml per record: {pypmml:,.0f} events/s", flush=True)
             at = 0.7 * compiled
-            low = bench.latency(events, at, max(args.seconds, args.swaps + 5), "at-least-once", args.swaps)
+            low_seconds = max(args.seconds, args.swaps + 5)
+            low = bench.latency(raw_records(int(at * low_seconds) + 100, seed=14), at, low_seconds,
+                                "at-least-once", args.swaps)  # fmt: skip
             print(f"at-least-once at {at:,.0f}/s: {low}", flush=True)
-            exact = bench.latency(events, at, args.seconds, "exactly-once", 0)
+            exact = bench.latency(raw_records(int(at * args.seconds) + 100, seed=15), at, args.seconds,
+                                  "exactly-once", 0)  # fmt: skip
             print(f"exactly-once at {at:,.0f}/s: {exact}", flush=True)
     swap = f"{low['swap_p50']:,.0f} / {low['swap_p99']:,.0f} ms" if low.get("swaps") else "none seen"
     rows = [
         ("ceiling: Kafka to Kafka, no Python", f"{ceiling:,.0f} events/s"),
-        ("features + 3 models, compiled engine", f"{compiled:,.0f} events/s ({compiled / ceiling:.0%} of the ceiling)"),
-        ("the same, pypmml per record", f"{pypmml:,.0f} events/s (compiled: {compiled / pypmml:.0f}x)"),
+        (
+            "end to end, features + 3 models, compiled engine",
+            f"{compiled:,.0f} events/s ({compiled / ceiling:.0%} of the ceiling)",
+        ),
+        ("the scoring job alone, events preloaded", f"{alone:,.0f} events/s"),
+        ("end to end, pypmml per record", f"{pypmml:,.0f} events/s (compiled: {compiled / pypmml:.0f}x)"),
         (f"latency at {at:,.0f}/s, at-least-once: p50 / p99", f"{low['p50']:,.0f} / {low['p99']:,.0f} ms"),
         (f"latency at {at:,.0f}/s, exactly-once: p50 / p99", f"{exact['p50']:,.0f} / {exact['p99']:,.0f} ms"),
         (f"swap to first score by the new version ({low.get('swaps', 0)} swaps): p50 / p99", swap),

@@ -11,11 +11,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from fraudscore import kafka_io
 from fraudscore.errors import FraudError
 from fraudscore.settings import Settings
 from fraudscore.topics import Topics
-from fraudscore.traffic import Traffic
+from fraudscore.traffic import Traffic, send_records
 
 _EXTENSIONS = {"atm": "txt"}
 _BATCH = 500
@@ -78,13 +77,10 @@ def _to_kafka(records: Any, settings: Settings, rate: float, truth: Any) -> Coun
     started = time.monotonic()
     sent = 0
     for batch in iter(lambda: list(itertools.islice(records, _BATCH)), []):
-        by_topic: dict[str, list[tuple[bytes | None, bytes]]] = {}
         for raw in batch:
-            by_topic.setdefault(raw.channel, []).append((raw.key, raw.value))
             truth.writelines(line + b"\n" for line in raw.truth())
             counts[raw.scenario or "normal"] += 1
-        for channel, pairs in by_topic.items():
-            kafka_io.send(settings.kafka.bootstrap, topics.raw(channel), pairs)
+        send_records(settings.kafka.bootstrap, topics, batch)
         sent += len(batch)
         if rate > 0:
             time.sleep(max(0.0, started + sent / rate - time.monotonic()))

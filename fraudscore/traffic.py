@@ -19,13 +19,15 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import orjson
 
+from fraudscore import kafka_io
 from fraudscore.events import CanonicalEvent
+from fraudscore.topics import Topics
 from preprocessor_job.process import preprocess
 
 SCENARIOS = ("card_testing", "account_takeover", "impossible_travel", "high_risk_merchant")
@@ -278,3 +280,12 @@ def _event_ids(channel: str, value: bytes) -> tuple[str, ...]:
     if len(events) != len(outcomes):
         raise AssertionError(f"the generator made a record its adapter rejects: {outcomes}")
     return events
+
+
+def send_records(bootstrap: str, topics: Topics, raws: Iterable[Raw]) -> None:
+    """Raw records onto their channels' topics (`raw.<channel>`), a batch per topic, waiting for the broker."""
+    by_topic: dict[str, list[tuple[bytes | None, bytes]]] = {}
+    for raw in raws:
+        by_topic.setdefault(topics.raw(raw.channel), []).append((raw.key, raw.value))
+    for topic, pairs in by_topic.items():
+        kafka_io.send(bootstrap, topic, pairs)
