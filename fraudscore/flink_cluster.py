@@ -189,12 +189,15 @@ class StandaloneCluster:
         config["jobmanager"].update({"bind-host": "127.0.0.1", "rpc": {"address": "127.0.0.1", "port": 0}})
         config["jobmanager"]["rpc"]["port"] = free_port()
         config["jobmanager"]["memory"] = {"process": {"size": "1024m"}}
+        # load-balance SLOTS: each job's subtasks go to different TaskManagers, so losing one process fails
+        # a job over for real (Flink 2 dropped the older `cluster.evenly-spread-out-slots`).
         config["taskmanager"].update(
             {"bind-host": "127.0.0.1", "host": "127.0.0.1", "numberOfTaskSlots": self.slots_per_task_manager,
-             "memory": {"process": {"size": "1536m"}}}
+             "memory": {"process": {"size": "1536m"}}, "load-balance": {"mode": "SLOTS"}}
         )  # fmt: skip
-        # Each job's subtasks go to different TaskManagers: losing one process then fails over for real.
-        config["cluster"] = {"evenly-spread-out-slots": True}
+        # A TaskManager that stops answering is dead after 10 s here (Flink's default is 50 s, for networks
+        # less reliable than one machine's loopback): its tasks restart on the others sooner.
+        config["heartbeat"] = {"interval": 2000, "timeout": 10000}
         config["rest"] = {"address": "127.0.0.1", "bind-address": "127.0.0.1", "port": self.rest_port}
         (self.conf_dir / "config.yaml").write_text(yaml.safe_dump(config))
         (self.conf_dir / "masters").write_text(f"127.0.0.1:{self.rest_port}\n")

@@ -66,9 +66,14 @@ def create_env(flink: FlinkSettings, jvm_dir: Path, job: str = "") -> StreamExec
     config.set_string("pipeline.jars", ";".join(j.as_uri() for j in connector_jars(jvm_dir)))
     config.set_string("execution.checkpointing.interval", f"{flink.checkpoint_interval_ms}ms")
     config.set_string("execution.checkpointing.mode", "EXACTLY_ONCE")
-    config.set_string("restart-strategy.type", "fixed-delay")
-    config.set_string("restart-strategy.fixed-delay.attempts", str(flink.restart_attempts))
-    config.set_string("restart-strategy.fixed-delay.delay", f"{flink.restart_delay_ms}ms")
+    # Doubling delays (1 s up to 30 s), ten attempts: about 3 minutes of patience, longer than a cluster takes
+    # to declare a lost TaskManager dead (50 s of missed heartbeats by default). Until then Flink keeps
+    # placing the restarted tasks in the dead TaskManager's slots; ten restarts a second apart gave up first.
+    config.set_string("restart-strategy.type", "exponential-delay")
+    config.set_string("restart-strategy.exponential-delay.initial-backoff", f"{flink.restart_delay_ms}ms")
+    config.set_string("restart-strategy.exponential-delay.max-backoff", f"{flink.restart_max_delay_ms}ms")
+    config.set_string("restart-strategy.exponential-delay.backoff-multiplier", "2.0")
+    config.set_string("restart-strategy.exponential-delay.attempts-before-reset-backoff", str(flink.restart_attempts))
     # Low-latency output: records leave a Python operator after a short wait, not a full bundle.
     config.set_string("python.fn-execution.bundle.time", "20")
     env = StreamExecutionEnvironment.get_execution_environment(config)

@@ -29,7 +29,8 @@ class FlinkSettings(BaseModel):
     parallelism: int | None = None
     checkpoint_interval_ms: int = 2_000
     restart_attempts: int = 10
-    restart_delay_ms: int = 1_000
+    restart_delay_ms: int = 1_000  # the first; each next one twice as long, up to the max
+    restart_max_delay_ms: int = 30_000
     delivery: Literal["exactly-once", "at-least-once"] = "at-least-once"
     # Where a job keeps its completed checkpoints, one directory per job; a job started again resumes from
     # the newest there (its Kafka offsets, keyed state and open transactions), which is what makes a crash of

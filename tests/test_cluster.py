@@ -1,5 +1,5 @@
 """The same job files on a real standalone Flink cluster (a JobManager and two TaskManagers, separate
-processes), submitted with `flink run -py` at parallelism 2, give what the mini-cluster gives, and a
+processes), submitted with `flink run -py` at parallelism 2: each event scored once by its model, and a
 TaskManager lost mid-stream costs no score and repeats none."""
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from pathlib import Path
 import orjson
 import pytest
 
-from fraudscore import kafka_io
+from fraudscore import control, kafka_io
 from fraudscore.broker import free_port
 from fraudscore.cli import JOB_FILES
 from fraudscore.demo import train_amount_lr
 from fraudscore.flink_cluster import StandaloneCluster
-from fraudscore.local_jobs import LocalJob
 from fraudscore.topics import Topics
+from pmml_engine import load_model
 from tests.pipeline import collect, deploy, values, wait_until_live, web_payment, without_probes
 from tests.scoring_job.test_features_in_job import (
     EXAMPLES,
@@ -63,11 +63,15 @@ class ClusterJob:
         self.cluster.cancel(self.job_id)
 
 
+def amount_of(n: int) -> float:
+    return 20.0 + 17 * n
+
+
 def run_scenario(kafka, topics: Topics, jobs, key: str, pmml: bytes) -> dict[str, tuple]:
     """Publish a model, send EVENTS payments; return each event's (version, score, decision)."""
     kafka_io.send(kafka.bootstrap, topics.control, [deploy(1, "fraud_lr", 1, pmml, key)])
     wait_until_live(kafka.bootstrap, topics, 1, jobs)
-    payments = [(f"c{n % 5}".encode(), web_payment(n, f"c{n % 5}", 20.0 + 17 * n)) for n in range(EVENTS)]
+    payments = [(f"c{n % 5}".encode(), web_payment(n, f"c{n % 5}", amount_of(n))) for n in range(EVENTS)]
     kafka_io.send(kafka.bootstrap, topics.raw("web"), payments)
     records = collect(
         kafka.bootstrap, [topics.scores],
@@ -78,29 +82,29 @@ def run_scenario(kafka, topics: Topics, jobs, key: str, pmml: bytes) -> dict[str
     return {s["event_id"]: (s["model_version"], s["score"], s["decision"]) for s in scores}
 
 
-def test_flink_run_at_parallelism_2_scores_like_the_mini_cluster(kafka, settings, standalone, log_dir):
+def test_flink_run_at_parallelism_2_scores_every_event_with_its_model(kafka, settings, standalone):
     pmml = train_amount_lr()
-    results = {}
-    for where in ("mini", "cluster"):
-        topics = Topics(f"{where}.{free_port()}.")
-        kafka.create_topics(topics.specs())
-        env = {
-            "FRAUDSCORE_KAFKA__BOOTSTRAP": kafka.bootstrap,
-            "FRAUDSCORE_KAFKA__TOPIC_PREFIX": topics.prefix,
-            "FRAUDSCORE_CONTROL_KEY": settings.control_key,
-        }
-        if where == "mini":
-            jobs = [LocalJob(name, env, log_dir) for name in ("preprocessor", "scoring")]
-        else:
-            jobs = [ClusterJob(standalone, name, env) for name in ("preprocessor", "scoring")]
-            assert standalone.registered_task_managers() == 2
-        try:
-            results[where] = run_scenario(kafka, topics, jobs, settings.control_key, pmml)
-        finally:
-            for job in jobs:
-                job.stop()
-    assert set(results["cluster"]) == {f"web-r{n}" for n in range(EVENTS)}
-    assert results["cluster"] == results["mini"]
+    topics = Topics(f"cluster.{free_port()}.")
+    kafka.create_topics(topics.specs())
+    env = {
+        "FRAUDSCORE_KAFKA__BOOTSTRAP": kafka.bootstrap,
+        "FRAUDSCORE_KAFKA__TOPIC_PREFIX": topics.prefix,
+        "FRAUDSCORE_CONTROL_KEY": settings.control_key,
+    }
+    jobs = [ClusterJob(standalone, name, env) for name in ("preprocessor", "scoring")]
+    assert standalone.registered_task_managers() == 2
+    try:
+        results = run_scenario(kafka, topics, jobs, settings.control_key, pmml)
+    finally:
+        for job in jobs:
+            job.stop()
+    assert set(results) == {f"web-r{n}" for n in range(EVENTS)}
+    reference = load_model(pmml)
+    for n in range(EVENTS):
+        version, score, decision = results[f"web-r{n}"]
+        expected = reference.score_one({"amount": amount_of(n)})["probability(1)"]
+        assert (version, score) == (1, pytest.approx(expected, rel=1e-12))
+        assert decision == ("alert" if score >= 0.5 else "ok")
 
 
 def test_a_task_manager_killed_mid_stream_fails_over_and_scores_each_event_once(
@@ -108,7 +112,8 @@ def test_a_task_manager_killed_mid_stream_fails_over_and_scores_each_event_once(
 ):
     """Exactly-once at parallelism 2, the payments feature set's keyed state spread over both TaskManagers:
     one is SIGKILLed while events flow; the job restarts on the one left from its last checkpoint. Every
-    event is scored once, with the features `dsl eval` gives: no key's state lost or counted twice."""
+    event is scored once, with the features `dsl eval` gives: no key's state lost or counted twice; a forged
+    control message sent meanwhile is reported on `dlq` once."""
     events = generated_events()
     want = dsl_eval(EXAMPLES / "payments.fdsl", events, tmp_path)
     topics = Topics(f"failover.{free_port()}.")
@@ -128,14 +133,18 @@ def test_a_task_manager_killed_mid_stream_fails_over_and_scores_each_event_once(
         send_events_in_order(kafka, topics, events[:half])
         collect(kafka.bootstrap, [topics.scores], all_scored(topics, events[: half // 3]), [job])  # mid-stream
         standalone.kill_task_manager(1)
+        forged = control.deploy_message(9, "risk", 2, b"<PMML/>", key="not-the-key")
+        kafka_io.send(kafka.bootstrap, topics.control, [forged])
         send_events_in_order(kafka, topics, events[half:])
         collect(kafka.bootstrap, [topics.scores], all_scored(topics, events), [job], 300)
-        records = kafka_io.read(kafka.bootstrap, [topics.scores], timeout_s=3 * 2)  # two more checkpoints
+        outputs = [topics.scores, topics.dlq]
+        records = kafka_io.read(kafka.bootstrap, outputs, timeout_s=3 * 2)  # two more checkpoints
         assert standalone.failures(job.job_id), "the job never noticed its TaskManager go"
     finally:
         job.stop()
         standalone.start_task_manager(1)
     scores = without_scoring_probes(values(records, topics.scores))
     assert Counter(s["event_id"] for s in scores) == Counter({orjson.loads(e)["event_id"]: 1 for e in events})
+    assert [d["reason"] for d in values(records, topics.dlq)] == ["bad control message signature"]
     wrong = [(s["event_id"], s["missing_parts"]) for s in scores if s["features"] != want[s["event_id"]]]
     assert not wrong, f"{len(wrong)} events scored with other features (event, parts missing): {wrong[:5]}"

@@ -93,11 +93,11 @@ def test_hot_swap_scores_every_event_once_with_the_version_live_at_the_time(
     assert any("not JSON" in d["reason"] for d in values(records, topics.dlq))
 
 
-@pytest.mark.parametrize("delivery", ["at-least-once", "exactly-once"])
 def test_control_messages_change_a_running_job_and_rejected_ones_change_nothing(
-    kafka, topics, settings, log_dir, pmml_versions, delivery
+    kafka, topics, settings, log_dir, pmml_versions
 ):
-    env = job_env(kafka, topics, settings, delivery)
+    """At least once; rejections on the transactional `dlq` of exactly-once: tests/test_cluster.py."""
+    env = job_env(kafka, topics, settings)
     with LocalJob("preprocessor", env, log_dir) as pre, LocalJob("scoring", env, log_dir) as scoring:
         jobs = [pre, scoring]
         first = deploy(1, "fraud_lr", 1, pmml_versions[1], settings.control_key)
