@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pyflink.common import Types
+from pyflink.common import Row, Types
 from pyflink.datastream import DataStream
 from pyflink.datastream.connectors import Sink
 from pyflink.java_gateway import get_gateway
@@ -35,6 +35,7 @@ from preprocessor_job.job import DLQ as PRE_DLQ
 from preprocessor_job.job import IDENTIFIED_EVENT, Preprocess
 from scoring_job.job import CONTROL_STATE, scoring_operators
 
+RAW_RECORD = Types.ROW([Types.PRIMITIVE_ARRAY(Types.BYTE()), Types.INT(), Types.LONG()])
 FEATURES = (Path(__file__).resolve().parent.parent / "examples" / "payments.fdsl").read_text()
 
 SMALL = 200
@@ -52,7 +53,9 @@ def run(mode: str, pipeline: str, events: list[str], settings: Settings) -> floa
     if pipeline == "source only":
         discard(raw)
         return _timed_execute(env, pipeline, mode)
-    preprocessed = raw.process(Preprocess("web"), output_type=IDENTIFIED_EVENT)
+    # The rows the Kafka source gives Preprocess: value bytes, partition, offset.
+    records = raw.map(lambda text: Row(text.encode(), 0, 0), output_type=RAW_RECORD)
+    preprocessed = records.process(Preprocess("web", "raw.web"), output_type=IDENTIFIED_EVENT)
     # Side outputs must have a consumer, as in the jobs: PyFlink only routes the tags it knows.
     discard(preprocessed.get_side_output(PRE_DLQ))
     canonical = preprocessed.map(lambda row: row[2], output_type=Types.STRING())

@@ -60,7 +60,20 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-class RouteEvents(BroadcastProcessFunction):
+class _ReadsControl:
+    """The operator's broadcast state, read through one wrapper: PyFlink's get_broadcast_state builds a Java
+    state descriptor and type converters at every call, and the state behind them is the same object for
+    the operator's whole life (a restore makes a new operator)."""
+
+    _control_state = None
+
+    def _control(self, ctx) -> Any:
+        if self._control_state is None:
+            self._control_state = ctx.get_broadcast_state(CONTROL_STATE)
+        return self._control_state
+
+
+class RouteEvents(_ReadsControl, BroadcastProcessFunction):
     """Sends each event to the state of every part of the live feature set that has a key on it, each copy
     saying where the event is assembled: its customer (its event id when it has none)."""
 
@@ -80,7 +93,7 @@ class RouteEvents(BroadcastProcessFunction):
             yield DLQ, Row("events", orjson.dumps({"source": "scoring", "reason": "not a canonical event",
                                                    "raw": value[:4096]}).decode())  # fmt: skip
             return
-        features = self.control.view(ctx.get_broadcast_state(CONTROL_STATE)).features
+        features = self.control.view(self._control(ctx)).features
         if features is None:
             yield TO_ASSEMBLE, Row(assembled_at, value, '{"parts": [], "local": {}, "fv": null}')
             return
@@ -95,7 +108,7 @@ class RouteEvents(BroadcastProcessFunction):
         self.control.apply(value, ctx.get_broadcast_state(CONTROL_STATE))
 
 
-class ComputeFeatures(KeyedBroadcastProcessFunction):
+class ComputeFeatures(_ReadsControl, KeyedBroadcastProcessFunction):
     """Keyed by part key (a block and its key's value): the part's features for the event, its state
     updated, sent on to where the event is assembled."""
 
@@ -144,7 +157,7 @@ class ComputeFeatures(KeyedBroadcastProcessFunction):
 
     def _part(self, ctx, state_id: str) -> Part | None:
         """The part in the live feature set, or in the one before it for events routed just before a swap."""
-        live = self.control.view(ctx.get_broadcast_state(CONTROL_STATE))
+        live = self.control.view(self._control(ctx))
         for feature_set in (live.features, live.previous_features):
             part = feature_set.part(state_id) if feature_set is not None else None
             if part is not None:
@@ -155,7 +168,7 @@ class ComputeFeatures(KeyedBroadcastProcessFunction):
         self.control.apply(value, ctx.get_broadcast_state(CONTROL_STATE))
 
 
-class AssembleAndScore(KeyedBroadcastProcessFunction):
+class AssembleAndScore(_ReadsControl, KeyedBroadcastProcessFunction):
     """Keyed by customer: an event's parts come together (for at most `part_wait_ms`, longer just after a
     start: `start_wait_ms`) and the event is scored with every live model. Scoring in one place keyed by
     customer is what keeps a customer's versions from going back during a swap. An event with one part (or
@@ -229,7 +242,7 @@ class AssembleAndScore(KeyedBroadcastProcessFunction):
 
     def _scored(self, ctx, event_json: str, values: dict, label: str | None, missing: list[str]) -> Iterator[Row]:
         """A (output tag id, key, value) row for each score record, alert and failure."""
-        live = self.control.view(ctx.get_broadcast_state(CONTROL_STATE))
+        live = self.control.view(self._control(ctx))
         event = orjson.loads(event_json)
         same_set = live.features if live.features is not None and live.features.label == label else None
         features = EventFeatures(values, label, missing, same_set)
