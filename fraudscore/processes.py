@@ -51,27 +51,23 @@ def terminate(pid: int, timeout_s: float = 30, group: bool = False) -> None:
     group: `pid` leads a process group (started with start_new_session) and every member must go,
     the JVMs a job started included.
     """
-    kill, alive = (os.killpg, group_alive) if group else (os.kill, is_alive)
+    send, alive = (os.killpg, group_alive) if group else (os.kill, is_alive)
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        kill(pid, signal.SIGTERM)
+        send(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout_s
     while alive(pid) and time.monotonic() < deadline:
         _reap(pid)
         time.sleep(0.2)
     if alive(pid):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            kill(pid, signal.SIGKILL)
-        while alive(pid):
-            _reap(pid)
-            time.sleep(0.1)
+        kill(pid, group)
     _reap(pid)
 
 
 def kill(pid: int, group: bool = False) -> None:
     """SIGKILL, no chance to clean up (a crash, as tests need one); returns once it is all gone."""
-    kill_, alive = (os.killpg, group_alive) if group else (os.kill, is_alive)
+    send, alive = (os.killpg, group_alive) if group else (os.kill, is_alive)
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        kill_(pid, signal.SIGKILL)
+        send(pid, signal.SIGKILL)
     while alive(pid):
         _reap(pid)
         time.sleep(0.1)
