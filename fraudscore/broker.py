@@ -220,7 +220,8 @@ class EmbeddedBroker:
 
 def ensure_topics(bootstrap: str, specs: Iterable[TopicSpec], default_partitions: int = 2) -> None:
     """Create the topics that do not exist yet on any cluster; existing ones are left as they are."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    # A broker that answers does so in milliseconds: say it is not there after 10 s, not kafka-python's 30.
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000, bootstrap_timeout_ms=10_000)
     try:
         existing = set(admin.list_topics())
         new = [
