@@ -232,7 +232,7 @@ class LiveModels:
         if message.version is None:
             if alias not in aliases:
                 raise ControlMessageError(f"{message.model_id} has no {alias}")
-            _put_aliases(state, message.model_id, {a: e for a, e in aliases.items() if a != alias}, aliases)
+            _put_aliases(state, message.model_id, _without(aliases, alias), aliases)
             return Applied(f"{message.model_id}: {alias} removed")
         source = _alias_with(aliases, message.version)
         if source is None:
@@ -246,7 +246,7 @@ class LiveModels:
             entry["mode"] = aliases.get(CHAMPION, {}).get("mode", "active")
         else:
             entry["mode"] = "shadow"
-        moved = {a: e for a, e in aliases.items() if a != source}
+        moved = _without(aliases, source)
         _put_aliases(state, message.model_id, {**moved, alias: entry}, aliases)
         return Applied(f"{message.model_id} v{message.version} now {alias} ({entry['mode']})")
 
@@ -261,7 +261,7 @@ class LiveModels:
         alias = _alias_with(aliases, message.version)
         if alias is None:
             raise ControlMessageError(f"{message.model_id} v{message.version} is not live")
-        _put_aliases(state, message.model_id, {a: e for a, e in aliases.items() if a != alias}, aliases)
+        _put_aliases(state, message.model_id, _without(aliases, alias), aliases)
         return Applied(f"{message.model_id} v{message.version} ({alias}) retired")
 
     def _materialise(self, text: str | None, state: StateView) -> list[LiveModel]:
@@ -388,6 +388,10 @@ def _put_aliases(
     for entry in before.values():
         if entry["version"] not in kept:
             state.remove(_spec_key(model_id, entry["version"]))
+
+
+def _without(aliases: dict[str, dict[str, Any]], alias: str) -> dict[str, dict[str, Any]]:
+    return {name: entry for name, entry in aliases.items() if name != alias}
 
 
 def _alias_with(aliases: dict[str, dict[str, Any]], version: int) -> str | None:
