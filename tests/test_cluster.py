@@ -63,6 +63,12 @@ class ClusterJob:
         self.cluster.cancel(self.job_id)
 
 
+def cluster_env(kafka, topics: Topics, settings, **extra: str) -> dict[str, str]:
+    """The jobs' settings; parallelism is `flink run -p`'s."""
+    return {"FRAUDSCORE_KAFKA__BOOTSTRAP": kafka.bootstrap, "FRAUDSCORE_KAFKA__TOPIC_PREFIX": topics.prefix,
+            "FRAUDSCORE_CONTROL_KEY": settings.control_key, **extra}  # fmt: skip
+
+
 def amount_of(n: int) -> float:
     return 20.0 + 17 * n
 
@@ -86,11 +92,7 @@ def test_flink_run_at_parallelism_2_scores_every_event_with_its_model(kafka, set
     pmml = train_amount_lr()
     topics = Topics(f"cluster.{free_port()}.")
     kafka.create_topics(topics.specs())
-    env = {
-        "FRAUDSCORE_KAFKA__BOOTSTRAP": kafka.bootstrap,
-        "FRAUDSCORE_KAFKA__TOPIC_PREFIX": topics.prefix,
-        "FRAUDSCORE_CONTROL_KEY": settings.control_key,
-    }
+    env = cluster_env(kafka, topics, settings)
     jobs = [ClusterJob(standalone, name, env) for name in ("preprocessor", "scoring")]
     assert standalone.registered_task_managers() == 2
     try:
@@ -119,13 +121,8 @@ def test_a_task_manager_killed_mid_stream_fails_over_and_scores_each_event_once(
     topics = Topics(f"failover.{free_port()}.")
     kafka.create_topics(topics.specs())
     publish_features_and_model(kafka, topics, settings)
-    env = {
-        "FRAUDSCORE_KAFKA__BOOTSTRAP": kafka.bootstrap,
-        "FRAUDSCORE_KAFKA__TOPIC_PREFIX": topics.prefix,
-        "FRAUDSCORE_CONTROL_KEY": settings.control_key,
-        "FRAUDSCORE_FLINK__DELIVERY": "exactly-once",
-        "FRAUDSCORE_FLINK__CHECKPOINT_DIR": str(tmp_path / "checkpoints"),
-    }
+    env = cluster_env(kafka, topics, settings, FRAUDSCORE_FLINK__DELIVERY="exactly-once",
+                      FRAUDSCORE_FLINK__CHECKPOINT_DIR=str(tmp_path / "checkpoints"))  # fmt: skip
     job = ClusterJob(standalone, "scoring", env)
     try:
         wait_for_features(kafka, topics, job)
