@@ -57,6 +57,9 @@ def load_scorer(pmml: bytes, engine: str = "auto") -> Scorer:
             if engine == "compiled":
                 raise PmmlError(f"the compiled engine cannot score this model: {exc}") from None
             reason = f"not compiled: {exc}"
+        except (ValueError, TypeError, KeyError, IndexError, ArithmeticError) as exc:
+            # A malformed attribute (intercept="x"): a bad document, which must not crash whoever loads it.
+            raise PmmlError(f"the PMML has a value that cannot be read: {type(exc).__name__}: {exc}") from None
         else:
             inputs = tuple(name for name, _ in compiled.inputs)
             return Scorer(document, "compiled", None, tuple(compiled.output_names), inputs, compiled.score_one,

@@ -26,6 +26,9 @@ CASES = {
     "no model": (f"{GOOD_HEAD}{DICTIONARY}</PMML>".encode(), "PMML has no model element"),
     "a field used but never defined": (f"{GOOD_HEAD}{DICTIONARY}{MODEL.format(name='amount')}</PMML>".encode(),
                                        "field 'amount' is used by <NumericPredictor> but never defined"),
+    "a number that is not one": (f"{GOOD_HEAD}{DICTIONARY}{MODEL.format(name='x')}</PMML>".replace('"1"', '"one"')
+                                 .encode(), "the PMML has a value that cannot be read: ValueError: could not convert "
+                                            "string to float: 'one'"),
 }  # fmt: skip
 
 
