@@ -326,6 +326,21 @@ def _count(bounds: tuple[int, int]) -> str:
     return f"{low} to {high} arguments" if high < 99 else f"at least {low} argument{'s' if low != 1 else ''}"
 
 
+def feature_types(featureset: ast.FeatureSet) -> dict[str, str]:
+    """Each feature's static type in a checked feature set: number, timestamp, string, bool or any (a feature
+    built on another feature is `any`: its type is not inferred through the other).
+
+    >>> from dsl.parser import parse
+    >>> feature_types(parse("featureset p version 1\\nfeatures c per card_id { n = count() over 1h }", "r"))
+    {'n': 'number'}
+    """
+    types = {}
+    for block in featureset.blocks:
+        checker = _ExprChecker(_Scope(block, {f.name: f for f in block.features}, {}))
+        types |= {feature.name: checker.type_of(feature.expr) for feature in block.features}
+    return types
+
+
 def value_type(expr: ast.Expr, block: ast.Block) -> str:
     """The static type of an aggregate's argument in a checked block: number, timestamp, string, bool or any."""
     scope = _Scope(block, {f.name: f for f in block.features}, {})

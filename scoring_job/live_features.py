@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from dsl import ast
+from dsl.checker import feature_types
 from dsl.engine import DEFAULT_LATENESS_MS, CompiledBlock, KeyState
 from dsl.errors import DslError
 from dsl.source import check_text
@@ -84,6 +85,8 @@ class LiveFeatureSet:
         self.parts: list[Part] = []
         self.window_ms: dict[str, int] = {}  # feature name -> the longest time window it depends on
         self.block_of: dict[str, str] = {}  # feature name -> its block's id
+        self.feature_types: dict[str, str] = {}  # feature name -> number, timestamp, string, bool or any
+        types = feature_types(featureset)
         for block in featureset.blocks:
             block_id = f"{block.name}#{fingerprint(block, lateness_ms)}"
             compiled = CompiledBlock(block, lateness_ms)
@@ -97,6 +100,7 @@ class LiveFeatureSet:
                 self.parts.append(Part(name, f"{block_id}{suffix or ''}", fields, suffix, compiled))
                 self.window_ms |= {feature + (suffix or ""): ms for feature, ms in windows.items()}
                 self.block_of |= {feature + (suffix or ""): block_id for feature in windows}
+                self.feature_types |= {feature + (suffix or ""): types[feature] for feature in windows}
         self.by_state_id = {p.state_id: p for p in self.parts}
         # Block id -> when it went live (epoch ms): a block live before, unchanged, keeps its time and state.
         self.since = {block_id: since_before.get(block_id, issued_at) for block_id in set(self.block_of.values())}
