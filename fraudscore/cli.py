@@ -15,7 +15,7 @@ from types import FrameType
 import orjson
 from kafka.errors import KafkaError
 
-from fraudscore import control, demo, generate_command, kafka_io, pmml_commands, preprocess_command
+from fraudscore import control, demo, generate_command, kafka_io, models_command, pmml_commands, preprocess_command
 from fraudscore.broker import BrokerConfig, EmbeddedBroker, ensure_topics
 from fraudscore.errors import FraudError
 from fraudscore.files import json_lines, open_file
@@ -237,6 +237,7 @@ def parser() -> argparse.ArgumentParser:
     topics = sub.add_parser("topics", help="create the pipeline's topics on the configured cluster")
     topics.set_defaults(run=cmd_topics)
     pmml_commands.add_parsers(sub)
+    models_command.add_parsers(sub)
     preprocess_command.add_parser(sub)
     generate_command.add_parser(sub)
     return root

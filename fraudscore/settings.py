@@ -57,6 +57,33 @@ class ScoringSettings(BaseModel):
     start_wait_ms: int = 15_000
 
 
+class ApiToken(BaseModel):
+    """A bearer token of the admin API: its name (what the audit log records), secret and role."""
+
+    name: str
+    token: str
+    role: Literal["viewer", "operator", "admin"]
+
+
+class ApiSettings(BaseModel):
+    """The REST admin API: where it listens, its store, who may call it, and how large an upload may be."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Where the CLI finds the API (`fraudscore models ...`).
+    url: str = "http://127.0.0.1:8000"
+    # The token the CLI presents; None: the first of `tokens` (the local default, on a laptop).
+    token: str | None = None
+    # SQLAlchemy URL of the model store; None: a SQLite file under var_dir. PostgreSQL: postgresql+psycopg://...
+    database_url: str | None = None
+    # FRAUDSCORE_API__TOKENS='[{"name": "ops-1", "token": "...", "role": "operator"}]'. The default is for a
+    # laptop only, like control_key.
+    tokens: list[ApiToken] = [ApiToken(name="local-admin", token="dev-only-change-me", role="admin")]
+    max_upload_bytes: int = 64 * 1024 * 1024
+    # A standalone Flink cluster's REST address, for job status; None: the jobs are not on a cluster.
+    flink_rest_url: str | None = None
+
+
 class Settings(BaseSettings):
     """Everything a fraudscore process needs; built once where the process starts."""
 
@@ -66,7 +93,12 @@ class Settings(BaseSettings):
     flink: FlinkSettings = FlinkSettings()
     preprocessor: PreprocessorSettings = PreprocessorSettings()
     scoring: ScoringSettings = ScoringSettings()
+    api: ApiSettings = ApiSettings()
     var_dir: Path = PROJECT_ROOT / "var"
     jvm_dir: Path = PROJECT_ROOT / "jvm" / "target"
     # Shared by the API (which signs control messages) and the scoring job (which verifies them).
     control_key: str = "dev-only-change-me"
+
+    @property
+    def database_url(self) -> str:
+        return self.api.database_url or f"sqlite:///{self.var_dir / 'models.db'}"
