@@ -54,6 +54,11 @@ class Follower:
             records.extend(self.poll(timeout_s=0.5))
         return records
 
+    @property
+    def assigned(self) -> bool:
+        """Whether any partition is read: none when the topics did not exist when the follower was made."""
+        return bool(self._consumer.assignment())
+
     def close(self) -> None:
         self._consumer.close()
 

@@ -17,11 +17,20 @@ class KafkaControlPublisher:
         self._topic = topic
         self._timeout_s = timeout_s
         self._producer: KafkaProducer | None = None
+        self._follower: kafka_io.Follower | None = None
+        self._max_seq = -1
 
     def last_seq(self) -> int:
-        """The highest `seq` on the topic: whoever published before the store did is not overtaken."""
-        seqs = [_seq(record.value) for record in kafka_io.read_to_end(self._bootstrap, self._topic, self._timeout_s)]
-        return max(seqs, default=-1)
+        """The highest `seq` on the topic, also of messages others published (a second API, a script): the
+        store's next one is above it. Reads only what came since the last call."""
+        if self._follower is None:
+            self._follower = kafka_io.Follower(self._bootstrap, [self._topic])
+        records = self._follower.to_end(self._timeout_s)
+        self._max_seq = max([self._max_seq, *(_seq(record.value) for record in records)])
+        if not self._follower.assigned:  # no topic yet: look again next time
+            self._follower.close()
+            self._follower = None
+        return self._max_seq
 
     def publish(self, records: list[tuple[bytes, bytes]]) -> None:
         producer = self._connected()
@@ -33,6 +42,9 @@ class KafkaControlPublisher:
         if self._producer is not None:
             self._producer.close()
             self._producer = None
+        if self._follower is not None:
+            self._follower.close()
+            self._follower = None
 
     def _connected(self) -> KafkaProducer:
         if self._producer is None:

@@ -93,7 +93,6 @@ class ModelStore:
         self._publisher = publisher
         self._clock = clock
         self._lock = threading.Lock()  # one change at a time: seqs are handed out in the order published
-        self._topic_seq: int | None = None
         self._feature_cache: dict[tuple[str, int], LiveFeatureSet] = {}
         self._scorers: dict[tuple[str, int], Scorer] = {}
 
@@ -461,13 +460,12 @@ class ModelStore:
                 session.merge(ControlSequence(slot=1, last_seq=change.seqs[-1]))
 
     def _next_seq(self, session: Session) -> int:
-        if self._topic_seq is None:
-            try:
-                self._topic_seq = self._publisher.last_seq()
-            except Exception as exc:  # the topic cannot be read: nothing can be published either
-                raise PublishError(f"cannot read the control topic: {exc}") from exc
+        try:
+            on_topic = self._publisher.last_seq()
+        except Exception as exc:  # the topic cannot be read: nothing can be published either
+            raise PublishError(f"cannot read the control topic: {exc}") from exc
         stored = session.get(ControlSequence, 1)
-        return max(stored.last_seq if stored else -1, self._topic_seq) + 1
+        return max(stored.last_seq if stored else -1, on_topic) + 1
 
 
 class _Change:

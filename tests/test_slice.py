@@ -11,11 +11,14 @@ import time
 from collections import Counter, defaultdict
 
 import pytest
+from fastapi.testclient import TestClient
 
-from fraudscore import control, kafka_io
+from api import create_app
+from fraudscore import kafka_io
 from fraudscore.demo import train_amount_lr
 from fraudscore.local_jobs import LocalJob
 from pmml_engine import load_model
+from tests.api.conftest import api_settings, auth
 from tests.pipeline import collect, deploy, values, wait_until_live, web_payment, without_probes
 
 pytestmark = pytest.mark.integration
@@ -93,25 +96,35 @@ def test_hot_swap_scores_every_event_once_with_the_version_live_at_the_time(
     assert any("not JSON" in d["reason"] for d in values(records, topics.dlq))
 
 
-def test_control_messages_change_a_running_job_and_rejected_ones_change_nothing(
-    kafka, topics, settings, log_dir, pmml_versions
+def test_models_published_through_the_api_go_live_in_the_running_job_and_roll_back(
+    kafka, topics, settings, log_dir, tmp_path, pmml_versions
 ):
-    """At least once; rejections on the transactional `dlq` of exactly-once: tests/test_cluster.py."""
+    """Upload, threshold, challenger, promotion and rollback through the admin API, each seen in the scores
+    of the running job; forged, corrupt, replayed and unsigned messages sent around the API change nothing.
+    At least once; rejections on the transactional `dlq` of exactly-once: tests/test_cluster.py."""
     env = job_env(kafka, topics, settings)
-    with LocalJob("preprocessor", env, log_dir) as pre, LocalJob("scoring", env, log_dir) as scoring:
+    api_config = api_settings(kafka.bootstrap, topics, tmp_path, control_key=settings.control_key)
+    with (
+        LocalJob("preprocessor", env, log_dir) as pre,
+        LocalJob("scoring", env, log_dir) as scoring,
+        TestClient(create_app(api_config)) as api,
+    ):
         jobs = [pre, scoring]
-        first = deploy(1, "fraud_lr", 1, pmml_versions[1], settings.control_key)
-        kafka_io.send(kafka.bootstrap, topics.control, [first])
+        published = api.post("/models/fraud_lr/versions", files={"pmml": ("v1.pmml", pmml_versions[1])},
+                             headers=auth("operator"))  # fmt: skip
+        assert published.status_code == 201, published.text
         wait_until_live(kafka.bootstrap, topics, 1, jobs)
         _rejected_messages_leave_the_live_model_scoring(kafka, topics, settings, pmml_versions, jobs)
-        _a_challenger_shadows_the_champion_until_promoted(kafka, topics, settings, pmml_versions, jobs)
+        _a_challenger_shadows_the_champion_until_promoted(kafka, topics, api, pmml_versions, jobs)
+        _a_rollback_brings_the_old_champion_back(kafka, topics, api, jobs)
 
 
 def _rejected_messages_leave_the_live_model_scoring(kafka, topics, settings, pmml_versions, jobs) -> None:
+    """The API published seq 0; the corrupt model uses up seq 1, and the API's next messages go above all."""
     key = settings.control_key
     forged = deploy(2, "fraud_lr", 2, pmml_versions[2], key="not-the-key")
-    corrupt = deploy(3, "fraud_lr", 3, b"<PMML>truncated", key)
-    replayed = deploy(1, "fraud_lr", 9, pmml_versions[2], key)
+    corrupt = deploy(1, "fraud_lr", 3, b"<PMML>truncated", key)
+    replayed = deploy(0, "fraud_lr", 9, pmml_versions[2], key)
     kafka_io.send(kafka.bootstrap, topics.control, [forged, corrupt, replayed, (b"x", b"unsigned")])
     kafka_io.send(kafka.bootstrap, topics.raw("web"), events(0, 20))
     records = collect(
@@ -126,17 +139,18 @@ def _rejected_messages_leave_the_live_model_scoring(kafka, topics, settings, pmm
     reasons = sorted(d["reason"] for d in values(records, topics.dlq))
     assert any("bad control message signature" in r for r in reasons)
     assert any("PMML" in r for r in reasons)
-    assert any("stale seq 1" in r for r in reasons)
+    assert any("stale seq 0" in r for r in reasons)
     assert any("not JSON" in r for r in reasons)
 
 
-def _a_challenger_shadows_the_champion_until_promoted(kafka, topics, settings, pmml_versions, jobs) -> None:
+def _a_challenger_shadows_the_champion_until_promoted(kafka, topics, api, pmml_versions, jobs) -> None:
     """A threshold changed live (v1 alerts on everything), v2 scored next to it in shadow, then promoted:
-    only the champion's alerts reach `alerts`. Seq 3 went to the corrupt model above."""
-    key = settings.control_key
-    to_zero = control.encode("model.update", 4, "fraud_lr", key, version=1, payload={"threshold": 0.0})
-    challenger = deploy(5, "fraud_lr", 2, pmml_versions[2], key, alias="challenger")
-    kafka_io.send(kafka.bootstrap, topics.control, [(b"fraud_lr", to_zero), challenger])
+    only the champion's alerts reach `alerts`."""
+    changed = api.put("/models/fraud_lr/versions/1/threshold", json={"threshold": 0.0}, headers=auth("operator"))
+    assert changed.status_code == 200, changed.text
+    challenger = api.post("/models/fraud_lr/versions", files={"pmml": ("v2.pmml", pmml_versions[2])},
+                          data={"alias": "challenger"}, headers=auth("operator"))  # fmt: skip
+    assert challenger.status_code == 201, challenger.text
     wait_until_live(kafka.bootstrap, topics, 2, jobs, alias="challenger")  # the update came before it
     kafka_io.send(kafka.bootstrap, topics.raw("web"), events(20, 40))
     outputs = [topics.scores, topics.alerts]
@@ -148,8 +162,7 @@ def _a_challenger_shadows_the_champion_until_promoted(kafka, topics, settings, p
         assert (shadow["model_version"], shadow["alias"], shadow["mode"]) == (2, "challenger", "shadow")
         assert [a["model_version"] for a in alerts.get(event_id, [])] == [1], "only the champion alerts"
 
-    promote = control.encode("alias.set", 6, "fraud_lr", key, version=2, payload={"alias": "champion"})
-    kafka_io.send(kafka.bootstrap, topics.control, [(b"fraud_lr", promote)])
+    assert api.post("/models/fraud_lr/versions/2/activate", headers=auth("operator")).status_code == 200
     wait_until_live(kafka.bootstrap, topics, 2, jobs)
     kafka_io.send(kafka.bootstrap, topics.raw("web"), events(40, 60))
     records = collect(kafka.bootstrap, outputs, _scored_and_alerted(topics, range(40, 60), 20), jobs)
@@ -160,6 +173,19 @@ def _a_challenger_shadows_the_champion_until_promoted(kafka, topics, settings, p
     alerted = {e for e, (s,) in scores.items() if s["decision"] == "alert"}
     assert 0 < len(alerted) < 20
     assert set(_by_event(records, topics.alerts, range(40, 60))) == alerted
+
+
+def _a_rollback_brings_the_old_champion_back(kafka, topics, api, jobs) -> None:
+    """v1 returns as the champion with the threshold it was given (0: every event alerts)."""
+    rolled = api.post("/models/fraud_lr/rollback", headers=auth("operator"))
+    assert rolled.status_code == 200, rolled.text
+    wait_until_live(kafka.bootstrap, topics, 1, jobs)
+    kafka_io.send(kafka.bootstrap, topics.raw("web"), events(60, 80))
+    records = collect(kafka.bootstrap, [topics.scores, topics.alerts],
+                      _scored_and_alerted(topics, range(60, 80), 20), jobs)  # fmt: skip
+    scores = _by_event(records, topics.scores, range(60, 80))
+    assert {(s["model_version"], s["alias"], s["decision"]) for (s,) in scores.values()} == {(1, "champion", "alert")}
+    assert [entry["action"] for entry in api.get("/audit", headers=auth("viewer")).json()][:2] == ["rollback", "live"]
 
 
 def _by_event(records, topic: str, numbers: range) -> dict[str, list[dict]]:

@@ -20,12 +20,14 @@ def auth(role: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {TOKENS[role]}"}
 
 
-def api_settings(bootstrap: str, topics: Topics, tmp_path: Path, **api: object) -> Settings:
+def api_settings(
+    bootstrap: str, topics: Topics, tmp_path: Path, control_key: str = "api-test-key", **api: object
+) -> Settings:
     tokens = [ApiToken(name=f"{role}-token", token=secret, role=role) for role, secret in TOKENS.items()]
     return Settings(
         kafka=KafkaSettings(bootstrap=bootstrap, topic_prefix=topics.prefix),
         api=ApiSettings(tokens=tokens, database_url=f"sqlite:///{tmp_path / 'models.db'}", **api),
-        control_key="api-test-key",
+        control_key=control_key,
     )
 
 

@@ -230,10 +230,13 @@ def test_seqs_continue_above_the_topic_and_above_what_the_store_published(tmp_pa
     store = ModelStore(url, KEY, publisher)
     store.upload("fraud_lr", AMOUNT_MODEL, "alice")
     store.close()
-    restarted = ModelStore(url, KEY, RecordingPublisher(last_seq=-1))  # a topic emptied meanwhile
+    emptied = RecordingPublisher(last_seq=-1)  # a topic emptied while the store was down
+    restarted = ModelStore(url, KEY, emptied)
     _, outcome = restarted.upload("fraud_lr", AMOUNT_MODEL, "alice")
     assert [m.seq for m in publisher.messages()] == [42]
     assert outcome.seqs == [43]
+    emptied.topic_seq = 99  # someone else published meanwhile
+    assert restarted.retire("fraud_lr", "bob").seqs == [100]
     assert [v.version for v in restarted.versions("fraud_lr")] == [1, 2]
     restarted.close()
 
