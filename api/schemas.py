@@ -17,6 +17,22 @@ class Problem(BaseModel):
     problems: list[str] = []
 
 
+_MEANINGS = {
+    401: "no token, or an unknown one",
+    403: "the token's role is too low",
+    404: "no such model or version",
+    409: "does not fit the current state (a stale version, nothing to roll back to)",
+    413: "the upload is over the size limit",
+    422: "invalid: every problem listed",
+    503: "the control topic did not take the change; nothing changed",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The refusals a router's routes can give, for the OpenAPI document."""
+    return {status: {"model": Problem, "description": _MEANINGS[status]} for status in statuses}
+
+
 class LiveEntry(BaseModel):
     alias: str
     version: int

@@ -14,10 +14,11 @@ from api.schemas import (
     FeaturesIn,
     FeaturesOverview,
     FeaturesValidation,
+    error_responses,
 )
 from model_store import FeatureFileError
 
-router = APIRouter(prefix="/features", tags=["features"])
+router = APIRouter(prefix="/features", tags=["features"], responses=error_responses(401, 403, 409, 422, 503))
 
 
 @router.get("")

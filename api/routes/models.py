@@ -6,7 +6,7 @@ import math
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, File, Form, Query, Response, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
 
 from api.deps import Operator, SettingsDep, StoreDep, Viewer
 from api.errors import BodyTooLargeError
@@ -22,10 +22,14 @@ from api.schemas import (
     ScoreResult,
     ThresholdIn,
     UploadOut,
+    error_responses,
 )
 from model_store import CHAMPION, ModelStore, RejectedError
 
-router = APIRouter(prefix="/models", tags=["models"])
+router = APIRouter(prefix="/models", tags=["models"], responses=error_responses(401, 403, 404, 409, 413, 422, 503))
+
+MAX_VERSION = 2**31 - 1  # versions are 32-bit in the store
+Version = Annotated[int, Path(ge=1, le=MAX_VERSION)]
 
 
 @router.get("")
@@ -51,7 +55,9 @@ def upload_model(
     score_field: Annotated[str | None, Form(description="the output that is the score")] = None,
     description: Annotated[str, Form(max_length=4096)] = "",
     metadata: Annotated[str, Form(description="a JSON object")] = "{}",
-    expected_version: Annotated[int | None, Form(description="refuse unless this is the next version")] = None,
+    expected_version: Annotated[
+        int | None, Form(ge=1, le=MAX_VERSION, description="refuse unless this is the next version")
+    ] = None,
 ) -> UploadOut:
     """Check the PMML (parse, compile, contract with the live feature set, smoke score), store it as the
     model's next version and publish it under `alias`. A 422 lists every problem found."""
@@ -75,34 +81,34 @@ def get_model(model_id: str, store: StoreDep, caller: Viewer) -> ModelDetail:
 
 
 @router.get("/{model_id}/versions/{version}")
-def get_version(model_id: str, version: int, store: StoreDep, caller: Viewer) -> ModelVersionOut:
+def get_version(model_id: str, version: Version, store: StoreDep, caller: Viewer) -> ModelVersionOut:
     return ModelVersionOut.model_validate(store.version(model_id, version))
 
 
 @router.get("/{model_id}/versions/{version}/pmml", response_class=Response)
-def download_pmml(model_id: str, version: int, store: StoreDep, caller: Viewer) -> Response:
+def download_pmml(model_id: str, version: Version, store: StoreDep, caller: Viewer) -> Response:
     return Response(store.pmml(model_id, version), media_type="application/xml")
 
 
 @router.post("/{model_id}/versions/{version}/activate")
-def activate(model_id: str, version: int, store: StoreDep, caller: Operator) -> ChangeOut:
+def activate(model_id: str, version: Version, store: StoreDep, caller: Operator) -> ChangeOut:
     """The version becomes the champion and decides."""
     return ChangeOut.model_validate(store.activate(model_id, version, caller.name))
 
 
 @router.post("/{model_id}/versions/{version}/shadow")
-def shadow(model_id: str, version: int, store: StoreDep, caller: Operator) -> ChangeOut:
+def shadow(model_id: str, version: Version, store: StoreDep, caller: Operator) -> ChangeOut:
     """The version scores without deciding: the champion turns shadow, a version not live becomes the challenger."""
     return ChangeOut.model_validate(store.shadow(model_id, version, caller.name))
 
 
 @router.put("/{model_id}/versions/{version}/threshold")
-def set_threshold(model_id: str, version: int, body: ThresholdIn, store: StoreDep, caller: Operator) -> ChangeOut:
+def set_threshold(model_id: str, version: Version, body: ThresholdIn, store: StoreDep, caller: Operator) -> ChangeOut:
     return ChangeOut.model_validate(store.set_threshold(model_id, version, body.threshold, caller.name))
 
 
 @router.post("/{model_id}/versions/{version}/retire")
-def retire_version(model_id: str, version: int, store: StoreDep, caller: Operator) -> ChangeOut:
+def retire_version(model_id: str, version: Version, store: StoreDep, caller: Operator) -> ChangeOut:
     return ChangeOut.model_validate(store.retire(model_id, caller.name, version=version))
 
 
@@ -124,7 +130,7 @@ def score(
     body: ScoreIn,
     store: StoreDep,
     caller: Viewer,
-    version: Annotated[int | None, Query(description="default: the live champion")] = None,
+    version: Annotated[int | None, Query(ge=1, le=MAX_VERSION, description="default: the live champion")] = None,
 ) -> ScoreOut:
     """Score one record or a batch with a stored version, as the scoring job would (no features computed:
     give them in the record)."""

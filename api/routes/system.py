@@ -12,10 +12,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from api import status as system_status
 from api.deps import ActivityDep, Admin, SettingsDep, StoreDep, Viewer
-from api.schemas import AuditOut, ChangeOut
+from api.schemas import AuditOut, ChangeOut, error_responses
 from fraudscore.topics import Topics
 
-router = APIRouter(tags=["system"])
+router = APIRouter(tags=["system"], responses=error_responses(401, 403))
 
 
 @router.get("/health")
