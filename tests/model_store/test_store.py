@@ -1,5 +1,6 @@
-"""The model store over a real SQLite file. Its control messages are checked by applying them as the scoring
-job does (LiveModels): after every change the job's live models are the store's."""
+"""The model store over a real SQLite file and a real PostgreSQL server (conftest.py). Its control messages
+are checked by applying them as the scoring job does (LiveModels): after every change the job's live models
+are the store's."""
 
 from __future__ import annotations
 
@@ -43,8 +44,8 @@ def publisher() -> RecordingPublisher:
 
 
 @pytest.fixture
-def store(tmp_path: Path, publisher: RecordingPublisher) -> ModelStore:
-    store = ModelStore(f"sqlite:///{tmp_path / 'models.db'}", KEY, publisher)
+def store(database_url: str, publisher: RecordingPublisher) -> ModelStore:
+    store = ModelStore(database_url, KEY, publisher)
     yield store
     store.close()
 
@@ -224,9 +225,9 @@ def test_when_the_control_topic_does_not_take_a_change_the_store_keeps_nothing_o
     assert row.version == 2 and job_live(publisher) == [("fraud_lr", "champion", 2, "active")]
 
 
-def test_seqs_continue_above_the_topic_and_above_what_the_store_published(tmp_path):
+def test_seqs_continue_above_the_topic_and_above_what_the_store_published(database_url):
     publisher = RecordingPublisher(last_seq=41)
-    url = f"sqlite:///{tmp_path / 'models.db'}"
+    url = database_url
     store = ModelStore(url, KEY, publisher)
     store.upload("fraud_lr", AMOUNT_MODEL, "alice")
     store.close()
