@@ -31,13 +31,18 @@ class CustomerActivity:
         self._customers = customers
         self._scores: OrderedDict[str, deque[dict[str, Any]]] = OrderedDict()
         self._alerts: OrderedDict[str, deque[dict[str, Any]]] = OrderedDict()
-        self.scored_by: dict[tuple[str, int, str], int] = {}  # (model, version, alias) -> last ts scored
+        self.scored_by: dict[tuple[str, int, str | None], int] = {}  # (model, version, alias) -> last ts scored
         self.control_rejections: deque[dict[str, Any]] = deque(maxlen=rejections)
         self.records = 0
 
     def add_score(self, record: dict[str, Any]) -> None:
         self._remember(self._scores, record)
-        key = (str(record.get("model_id")), int(record.get("model_version") or 0), str(record.get("alias")))
+        alias = record.get("alias")
+        key = (
+            str(record.get("model_id")),
+            int(record.get("model_version") or 0),
+            alias if isinstance(alias, str) else None,
+        )
         self.scored_by[key] = max(self.scored_by.get(key, 0), int(record.get("ts") or 0))
 
     def add_alert(self, record: dict[str, Any]) -> None:
@@ -94,7 +99,7 @@ class RecentActivity:
         with self._lock:
             return self.activity.of(customer_id)
 
-    def scored_by(self) -> dict[tuple[str, int, str], int]:
+    def scored_by(self) -> dict[tuple[str, int, str | None], int]:
         with self._lock:
             return dict(self.activity.scored_by)
 

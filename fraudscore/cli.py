@@ -15,7 +15,8 @@ from types import FrameType
 import orjson
 from kafka.errors import KafkaError
 
-from fraudscore import control, demo, generate_command, kafka_io, models_command, pmml_commands, preprocess_command
+from fraudscore import demo, generate_command, kafka_io, models_command, pmml_commands, preprocess_command
+from fraudscore.api_client import ApiClient
 from fraudscore.broker import BrokerConfig, EmbeddedBroker, ensure_topics
 from fraudscore.errors import FraudError
 from fraudscore.files import json_lines, open_file
@@ -146,30 +147,46 @@ def _read_events(path: Path) -> Iterator[dict]:
 
 
 def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
-    """Broker, both jobs, a demo model and traffic in the foreground; Ctrl-C stops everything."""
+    """Broker, both jobs, the admin API, a demo model and traffic in the foreground; Ctrl-C stops everything."""
+    from api import create_app
+    from api.server import serving
+
     topics = Topics(settings.kafka.topic_prefix)
     log_dir = settings.var_dir / "logs"
     step("Starting Kafka")
     with EmbeddedBroker.start(broker_config(settings)) as broker:
         broker.create_topics(topics.specs(), settings.kafka.partitions)
         step("Starting the preprocessor and scoring jobs (Flink mini-clusters)")
-        with LocalJob("preprocessor", {}, log_dir) as pre, LocalJob("scoring", {}, log_dir) as scoring:
-            step("Training the demo model (scikit-learn, exported with sklearn2pmml)")
-            pmml = demo.train_amount_lr()
-            seq = int(time.time() * 1000)
-            features = demo.FEATURES.read_text()
-            kafka_io.send(broker.bootstrap, topics.control, [
-                control.features_message(seq, "payments", features, settings.control_key),
-                control.deploy_message(seq + 1, demo.DEMO_MODEL_ID, 1, pmml, settings.control_key, threshold=0.8),
-            ])  # fmt: skip
-            step(f"Published the feature set {demo.FEATURES.name} and {demo.DEMO_MODEL_ID} v1 on '{topics.control}'; "
-                 f"sending payments to '{topics.raw('web')}' at {args.rate}/s")  # fmt: skip
+        with (
+            LocalJob("preprocessor", {}, log_dir) as pre,
+            LocalJob("scoring", {}, log_dir) as scoring,
+            serving(create_app(settings), settings.api.host, settings.api.port) as api_url,
+        ):
+            step(f"Admin API at {api_url} (OpenAPI at {api_url}/docs); model store {settings.database_url}")
+            _publish_demo(ApiClient(api_url, models_command.cli_token(settings)))
+            step(f"Sending payments to '{topics.raw('web')}' at {args.rate}/s")
             print(f"  Where to look: scores on '{topics.scores}', alerts on '{topics.alerts}', "
                   f"rejects on '{topics.dlq}'; job logs in {log_dir}")  # fmt: skip
-            print("  From another terminal: .venv/bin/fraudscore tail scores   (Ctrl-C here stops all)")
+            print("  From another terminal: .venv/bin/fraudscore tail scores, .venv/bin/fraudscore models list"
+                  "   (Ctrl-C here stops all)")  # fmt: skip
             _send_traffic(broker.bootstrap, topics, args.rate, [pre, scoring], args.seconds)
     step("Stopped")
     return 0
+
+
+def _publish_demo(api: ApiClient) -> None:
+    """The feature set and the demo model, through the API as a user would; a model the store has from an
+    earlier run is published again from the store (the broker's data may be new)."""
+    deployed = api.post("/features", json={"dsl": demo.FEATURES.read_text(), "source": demo.FEATURES.name})
+    step(f"Feature set {demo.FEATURES.name}: {deployed['change']['description']}")
+    if any(model["model_id"] == demo.DEMO_MODEL_ID for model in api.get("/models")):
+        step(f"{demo.DEMO_MODEL_ID}: {api.post('/control/republish')['description']} from the model store")
+        return
+    step("Training the demo model (scikit-learn, exported with sklearn2pmml)")
+    pmml = demo.train_amount_lr()
+    form = {"threshold": "0.8", "description": "demo: logistic regression on the amount"}
+    published = api.post(f"/models/{demo.DEMO_MODEL_ID}/versions", files={"pmml": ("demo.pmml", pmml)}, data=form)
+    step(f"Published {demo.DEMO_MODEL_ID}: {published['change']['description']}")
 
 
 def _send_traffic(bootstrap: str, topics: Topics, rate: float, jobs: list[LocalJob], seconds: float) -> None:

@@ -75,6 +75,11 @@ def cmd_api(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cli_token(settings: Settings) -> str | None:
+    """The token the CLI presents: FRAUDSCORE_API__TOKEN, else the first configured (the laptop default)."""
+    return settings.api.token or next((t.token for t in settings.api.tokens), None)
+
+
 def _command(
     sub: argparse._SubParsersAction, name: str, text: str, run: Command, positionals: Sequence[str]
 ) -> argparse.ArgumentParser:
@@ -88,8 +93,7 @@ def _command(
 
 def _over_api(run: Command) -> Callable[[argparse.Namespace, Settings], int]:
     def over_api(args: argparse.Namespace, settings: Settings) -> int:
-        token = settings.api.token or next((t.token for t in settings.api.tokens), None)
-        client = ApiClient(settings.api.url, token)
+        client = ApiClient(settings.api.url, cli_token(settings))
         try:
             result = run(args, client)
         except ApiError as exc:

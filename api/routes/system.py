@@ -52,7 +52,8 @@ def status(store: StoreDep, settings: SettingsDep, activity: ActivityDep, caller
     result: dict[str, Any] = {
         "live_models": live,
         "scored_by": [
-            {"model_id": m, "version": v, "alias": a, "last_ts": ts} for (m, v, a), ts in sorted(scored.items())
+            {"model_id": m, "version": v, "alias": a, "last_ts": ts}
+            for (m, v, a), ts in sorted(scored.items(), key=str)
         ],
         "control_rejections": activity.control_rejections(),
         "kafka": {"bootstrap": settings.kafka.bootstrap, "error": activity.error},

@@ -3,16 +3,14 @@ real store and broker: the tables people read, the JSON scripts read, and exit c
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
 import pytest
-import uvicorn
 
 from api import create_app
+from api.server import serving
 from fraudscore.broker import free_port
 from fraudscore.cli import main
 from tests.api.conftest import TOKENS, api_settings
@@ -26,19 +24,11 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 @pytest.fixture
 def served(kafka, topics, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The API on a free port; the CLI pointed at it with the operator's token."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(api_settings(kafka.bootstrap, topics, tmp_path)),
-                                           host="127.0.0.1", port=port, log_level="warning"))  # fmt: skip
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    monkeypatch.setenv("FRAUDSCORE_API__URL", f"http://127.0.0.1:{port}")
-    monkeypatch.setenv("FRAUDSCORE_API__TOKEN", TOKENS["operator"])
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    app = create_app(api_settings(kafka.bootstrap, topics, tmp_path))
+    with serving(app, "127.0.0.1", free_port()) as url:
+        monkeypatch.setenv("FRAUDSCORE_API__URL", url)
+        monkeypatch.setenv("FRAUDSCORE_API__TOKEN", TOKENS["operator"])
+        yield url
 
 
 def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
