@@ -106,7 +106,7 @@ def kafka_strings(
     from_start: bool = False,
 ) -> DataStream:
     """The values of `topics` as strings: from the group's committed offsets (earliest for a new group),
-    or from the very start with `from_start` (the compacted control topic, to rebuild every model).
+    or from the very start with `from_start` (the control topic, to rebuild every model).
 
     A restore from a checkpoint or savepoint takes the offsets in it instead.
     """

@@ -58,10 +58,15 @@ class Topics:
             self.control,
             # One partition keeps the control sequence in one order for every scoring subtask.
             partitions=1,
+            # Kept whole, never compacted nor expired: a control message is a change (a threshold, a promotion)
+            # keyed by model id, so compaction would keep each model's last change only, and a job replaying
+            # the topic would find an update for a model whose deploy was compacted away. The model store
+            # rebuilds the topic from what is live when asked (`POST /control/republish`).
             configs={
-                "cleanup.policy": "compact",
+                "cleanup.policy": "delete",
+                "retention.ms": "-1",
+                "retention.bytes": "-1",
                 "max.message.bytes": str(CONTROL_MAX_MESSAGE_BYTES),
-                "min.compaction.lag.ms": "60000",
             },
         )
         plain = [self.raw(c) for c in CHANNELS] + [self.events, self.scores, self.alerts, self.dlq]

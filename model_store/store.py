@@ -133,7 +133,7 @@ class ModelStore:
     def live(self, model_id: str | None = None) -> list[LiveAlias]:
         """What is live, champion first; one model's, or every model's."""
         with self._sessions() as session:
-            query = select(LiveAlias).order_by(LiveAlias.model_id, LiveAlias.alias != CHAMPION, LiveAlias.alias)
+            query = _live_query()
             if model_id is not None:
                 query = query.where(LiveAlias.model_id == model_id)
             return list(session.scalars(query))
@@ -367,7 +367,7 @@ class ModelStore:
 
     def republish(self, actor: str) -> Outcome:
         """Publish what is live again, as fresh messages: the live feature set, then each live version under
-        its alias. A control topic lost, or compacted down to messages that no longer add up, is rebuilt."""
+        its alias. A control topic lost, or cut down to messages that no longer add up, is rebuilt."""
         with self._change() as change:
             live_features = _live_feature_row(change.session)
             if live_features is not None:
@@ -450,7 +450,7 @@ class ModelStore:
         """One change: rows written and control messages built inside a transaction, the messages published,
         then the transaction committed. A refusal or a failed publish rolls everything back."""
         with self._lock, self._sessions.begin() as session:
-            change = _Change(session, self._key, self._next_seq(session), self._clock)
+            change = _Change(session, self._key, lambda: self._next_seq(session), self._clock)
             yield change
             if change.records:
                 try:
@@ -463,7 +463,7 @@ class ModelStore:
         try:
             on_topic = self._publisher.last_seq()
         except Exception as exc:  # the topic cannot be read: nothing can be published either
-            raise PublishError(f"cannot read the control topic: {exc}") from exc
+            raise PublishError(f"the control topic cannot be read, nothing changed: {exc}") from exc
         stored = session.get(ControlSequence, 1)
         return max(stored.last_seq if stored else -1, on_topic) + 1
 
@@ -471,10 +471,11 @@ class ModelStore:
 class _Change:
     """The control messages and audit rows of one change, in the order they are made."""
 
-    def __init__(self, session: Session, key: str, first_seq: int, clock: Callable[[], int]) -> None:
+    def __init__(self, session: Session, key: str, first_seq: Callable[[], int], clock: Callable[[], int]) -> None:
         self.session = session
         self._key = key
-        self._next_seq = first_seq
+        self._first_seq = first_seq  # asked for when the first message is made: a refusal reads no topic
+        self._next_seq: int | None = None
         self._clock = clock
         self.records: list[tuple[bytes, bytes]] = []
         self.seqs: list[int] = []
@@ -507,8 +508,8 @@ class _Change:
         return Outcome(description, list(self.seqs))
 
     def _take_seq(self) -> int:
-        seq = self._next_seq
-        self._next_seq += 1
+        seq = self._first_seq() if self._next_seq is None else self._next_seq
+        self._next_seq = seq + 1
         self.seqs.append(seq)
         return seq
 
@@ -517,6 +518,10 @@ def _engine(url: str) -> Engine:
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     return create_engine(url)
+
+
+def _live_query() -> Select[tuple[LiveAlias]]:
+    return select(LiveAlias).order_by(LiveAlias.model_id, LiveAlias.alias != CHAMPION, LiveAlias.alias)
 
 
 def _versions_of(model_id: str) -> Select[tuple[ModelVersion]]:
@@ -543,8 +548,7 @@ def _live_of(session: Session, model_id: str) -> dict[str, LiveAlias]:
 
 def _live_by_model(session: Session) -> dict[str, list[dict[str, Any]]]:
     live: dict[str, list[dict[str, Any]]] = {}
-    query = select(LiveAlias).order_by(LiveAlias.model_id, LiveAlias.alias != CHAMPION, LiveAlias.alias)
-    for row in session.scalars(query):
+    for row in session.scalars(_live_query()):
         live.setdefault(row.model_id, []).append(
             {"alias": row.alias, "version": row.version, "mode": row.mode, "since_ms": row.since_ms}
         )

@@ -84,6 +84,6 @@ def customer_activity(customer_id: str, activity: ActivityDep, caller: Viewer) -
 
 @router.post("/control/republish")
 def republish(store: StoreDep, caller: Admin) -> ChangeOut:
-    """Publish what is live again (the feature set, each live version): a lost or over-compacted control
+    """Publish what is live again (the feature set, each live version): a lost or damaged control
     topic is rebuilt from the store."""
     return ChangeOut.model_validate(store.republish(caller.name))

@@ -25,12 +25,15 @@ class RecordingPublisher:
         self.records: list[tuple[bytes, bytes]] = []
         self.topic_seq = last_seq
         self.down = False
+        self.refuses_sends = False  # reachable, but a send fails (a timeout, a record too large)
 
     def last_seq(self) -> int:
+        if self.down:
+            raise ConnectionError("broker not reachable")
         return self.topic_seq
 
     def publish(self, records: list[tuple[bytes, bytes]]) -> None:
-        if self.down:
+        if self.down or self.refuses_sends:
             raise ConnectionError("broker not reachable")
         self.records.extend(records)
 
@@ -213,11 +216,16 @@ def test_unknown_models_and_versions_are_not_found(store):
 def test_when_the_control_topic_does_not_take_a_change_the_store_keeps_nothing_of_it(store, publisher):
     store.upload("fraud_lr", AMOUNT_MODEL, "alice")
     publisher.down = True
-    with pytest.raises(PublishError, match="nothing changed: broker not reachable"):
+    with pytest.raises(PublishError, match="nothing changed: broker not reachable"):  # cannot read its last seq
         store.upload("fraud_lr", logistic({"amount": 0.02}), "alice")
     with pytest.raises(PublishError):
         store.shadow("fraud_lr", 1, "bob")
-    publisher.down = False
+    with pytest.raises(NotFoundError):  # a refusal is still itself, not a broker error
+        store.activate("fraud_lr", 7, "bob")
+    publisher.down, publisher.refuses_sends = False, True
+    with pytest.raises(PublishError, match="the control topic did not take the change, nothing changed"):
+        store.upload("fraud_lr", logistic({"amount": 0.02}), "alice")
+    publisher.refuses_sends = False
     assert [v.version for v in store.versions("fraud_lr")] == [1]
     assert store_live(store) == [("fraud_lr", "champion", 1, "active")]
     assert [e.action for e in store.audit()] == ["live", "upload"]
