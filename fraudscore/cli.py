@@ -15,7 +15,15 @@ from types import FrameType
 import orjson
 from kafka.errors import KafkaError
 
-from fraudscore import demo, generate_command, kafka_io, models_command, pmml_commands, preprocess_command
+from fraudscore import (
+    demo,
+    generate_command,
+    kafka_io,
+    models_command,
+    pmml_commands,
+    preprocess_command,
+    train_command,
+)
 from fraudscore.api_client import ApiClient
 from fraudscore.broker import BrokerConfig, EmbeddedBroker, ensure_topics
 from fraudscore.errors import FraudError
@@ -257,6 +265,7 @@ def parser() -> argparse.ArgumentParser:
     models_command.add_parsers(sub)
     preprocess_command.add_parser(sub)
     generate_command.add_parser(sub)
+    train_command.add_parser(sub)
     return root
 
 

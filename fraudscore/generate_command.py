@@ -11,6 +11,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from fraudscore.errors import FraudError
 from fraudscore.settings import Settings
 from fraudscore.topics import Topics
@@ -25,6 +27,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     generate.add_argument("--records", type=int, default=10_000, help="how many raw records (default 10,000)")
     generate.add_argument("--out", help="a directory for raw.<channel> files and truth.jsonl")
     generate.add_argument("--kafka", action="store_true", help="send to the raw topics of the configured broker")
+    generate.add_argument("--history", help="a JSON-lines file of the canonical events, labelled (is_fraud, "
+                          "scenario): a history to train on")  # fmt: skip
     generate.add_argument("--rate", type=float, default=0, help="records/s onto Kafka; 0: as fast as possible")
     generate.add_argument("--truth", help="ground-truth file with --kafka (default: var/truth.jsonl)")
     generate.add_argument("--customers", type=int, default=500)
@@ -34,9 +38,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
-    if bool(args.out) == bool(args.kafka):
-        raise FraudError("say where the traffic goes: --out DIR or --kafka")
+    if sum(map(bool, (args.out, args.kafka, args.history))) != 1:
+        raise FraudError("say where the traffic goes: --out DIR, --kafka or --history FILE")
     traffic = Traffic(seed=args.seed, customers=args.customers, fraud_rate=args.fraud_rate)
+    if args.history:
+        return _history(traffic, args.records, Path(args.history))
     records = itertools.islice(traffic.records(), args.records)
     out = Path(args.out) if args.out else None
     truth_path = out / "truth.jsonl" if out else Path(args.truth or settings.var_dir / "truth.jsonl")
@@ -85,3 +91,21 @@ def _to_kafka(records: Any, settings: Settings, rate: float, truth: Any) -> Coun
         if rate > 0:
             time.sleep(max(0.0, started + sent / rate - time.monotonic()))
     return counts
+
+
+def _history(traffic: Traffic, records: int, path: Path) -> int:
+    """The canonical events the preprocessor makes of the records, each with its label and scenario."""
+    counts: Counter[str] = Counter()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as out:
+            for event, raw in traffic.events(records):
+                fraud = event.event_id in raw.fraudulent
+                labelled = {**orjson.loads(event.to_json()), "is_fraud": int(fraud),
+                            "scenario": raw.scenario if fraud else None}  # fmt: skip
+                out.write(orjson.dumps(labelled) + b"\n")
+                counts["fraud" if fraud else "events"] += 1
+    except OSError as exc:
+        raise FraudError(f"cannot write: {exc}") from None
+    print(f"{sum(counts.values()):,} labelled events ({counts['fraud']:,} fraudulent) in {path}", file=sys.stderr)
+    return 0

@@ -1,54 +1,79 @@
-"""Models trained on the project's own traffic and features: a feature file's features over generated
-traffic (`fraudscore.traffic`), labelled by its ground truth, fitted with scikit-learn and exported as PMML
-by sklearn2pmml. sklearn2pmml is AGPL: it exports here and never runs on the scoring path.
-
-For demos, tests and benchmarks: models that read the same features the scoring job computes.
+"""Models trained on the features the scoring job computes: a feature file's features over a labelled
+history of canonical events (the DSL engine, in time order, as the job computes them), fitted with
+scikit-learn and exported as PMML by sklearn2pmml. sklearn2pmml is AGPL: it exports here and never runs
+on the scoring path.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
+import re
 import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import orjson
 import pandas as pd
 
 from dsl import FeatureEngine, parse
+from dsl.ast import FeatureSet
+from fraudscore.errors import FraudError
 from fraudscore.traffic import Traffic
 
-KINDS = ("lr", "gbm", "rf")
+KINDS = ("lr", "gbm", "rf", "iforest")
+# The isolation forest's PMML says "decisionFunction": lower is more anomalous. The scoring job alerts at or
+# over a threshold, so the exported model gets one more output, its negation.
+ANOMALY_SCORE = "anomalyScore"
 
 
-def labelled_features(dsl: str, records: int, seed: int) -> tuple[pd.DataFrame, pd.Series]:
-    """One row per business event (not ticks): `amount` and every feature that is a number or a boolean
-    (booleans as 0/1, nulls as NaN), and the event's label."""
-    engine = FeatureEngine(parse(dsl))
-    rows, labels = [], []
-    for made, raw in Traffic(seed=seed).events(records):
-        if made.event_type == "tick":
-            continue
-        event = orjson.loads(made.to_json())
+@dataclass(frozen=True)
+class Dataset:
+    """One row per labelled event, in time order: its time, the numeric features, the label."""
+
+    ts: pd.Series
+    features: pd.DataFrame
+    labels: pd.Series
+
+
+def labelled_rows(featureset: FeatureSet, events: Iterable[dict[str, Any]], label: str) -> Dataset:
+    """Every event goes through the feature engine in order (so that state builds as in the job); the
+    events that carry `label` (0/1, or a boolean) become rows: `amount` and every feature that is a number
+    or a boolean (booleans as 0/1, nulls as NaN)."""
+    engine = FeatureEngine(featureset)
+    times, rows, labels = [], [], []
+    for event in events:
         features = engine.process(event)
+        value = event.get(label)
+        if value is None:
+            continue
+        if value not in (0, 1):  # True and False are 1 and 0
+            raise FraudError(f"event {event.get('event_id')!r}: label {label!r} is {value!r}, not 0/1 or a boolean")
+        times.append(event["ts"])
         rows.append({"amount": event.get("amount"), **features})
-        labels.append(int(made.event_id in raw.fraudulent))
+        labels.append(int(value))
+    if not rows:
+        raise FraudError(f"no event in the history has the label {label!r}")
     table = pd.DataFrame(rows)
     numeric = [c for c in table.columns if table[c].map(lambda v: v is None or isinstance(v, int | float)).all()]
-    return table[numeric].astype(float), pd.Series(labels, name="is_fraud")
+    features = table[numeric].astype(float)
+    features = features.loc[:, features.notna().any()]  # a column with no value at all cannot be imputed
+    return Dataset(pd.Series(times, name="ts"), features, pd.Series(labels, name="is_fraud"))
 
 
-def train(dsl: str, kind: str, records: int = 20_000, seed: int = 1) -> bytes:
-    """A fraud classifier over the feature file's features, as PMML: `lr` (logistic regression on
-    standardised inputs), `gbm` (100 trees of depth 3) or `rf` (100 trees of depth 8); nulls imputed with
-    the median, which the PMML says as each input's missing-value replacement."""
-    from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
+def fit(kind: str, features: pd.DataFrame, labels: pd.Series, seed: int = 1) -> Any:
+    """A PMMLPipeline: nulls imputed with the median (which the PMML says as each input's missing-value
+    replacement), then `lr` (logistic regression on standardised inputs), `gbm` (100 trees of depth 3),
+    `rf` (100 trees of depth 8) or `iforest` (an isolation forest of 100 trees, fitted without labels)."""
+    from sklearn.ensemble import GradientBoostingClassifier, IsolationForest, RandomForestClassifier
     from sklearn.impute import SimpleImputer
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
-    from sklearn2pmml import sklearn2pmml
     from sklearn2pmml.pipeline import PMMLPipeline
 
-    features, labels = labelled_features(dsl, records, seed)
-    features = features.loc[:, features.notna().any()]  # a column with no value at all cannot be imputed
     steps: list = [("impute", SimpleImputer(strategy="median"))]
     if kind == "lr":
         steps += [("scale", StandardScaler()), ("classifier", LogisticRegression(max_iter=2_000))]
@@ -56,11 +81,66 @@ def train(dsl: str, kind: str, records: int = 20_000, seed: int = 1) -> bytes:
         steps += [("classifier", GradientBoostingClassifier(n_estimators=100, max_depth=3, random_state=seed))]
     elif kind == "rf":
         steps += [("classifier", RandomForestClassifier(n_estimators=100, max_depth=8, random_state=seed, n_jobs=1))]
+    elif kind == "iforest":
+        steps += [("detector", IsolationForest(n_estimators=100, random_state=seed))]
     else:
-        raise ValueError(f"unknown model kind {kind!r}; one of {', '.join(KINDS)}")
+        raise FraudError(f"unknown model kind {kind!r}; one of {', '.join(KINDS)}")
     pipeline = PMMLPipeline(steps)
-    pipeline.fit(features, labels)
+    if kind == "iforest":
+        pipeline.fit(features)
+    else:
+        if labels.nunique() < 2:
+            raise FraudError("the training events all have the same label: nothing to learn")
+        pipeline.fit(features, labels)
+    return pipeline
+
+
+def scores(kind: str, pipeline: Any, features: pd.DataFrame) -> np.ndarray:
+    """The model's score per row, as the exported PMML's score field gives it: P(fraud), or for the
+    isolation forest its anomaly score (higher: more anomalous)."""
+    if kind == "iforest":
+        return -pipeline.decision_function(features)
+    return pipeline.predict_proba(features)[:, 1]
+
+
+def score_field(kind: str) -> str:
+    return ANOMALY_SCORE if kind == "iforest" else "probability(1)"
+
+
+def export(kind: str, pipeline: Any) -> bytes:
+    """The pipeline as PMML (sklearn2pmml; it runs Java)."""
+    from sklearn2pmml import sklearn2pmml
+
+    chatter = io.StringIO()  # the converter prints its banner and advertisements; shown only if it fails
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "model.pmml"
-        sklearn2pmml(pipeline, str(out))
-        return out.read_bytes()
+        try:
+            with contextlib.redirect_stdout(chatter), contextlib.redirect_stderr(chatter):
+                sklearn2pmml(pipeline, str(out))
+        except RuntimeError as exc:
+            raise FraudError(f"sklearn2pmml could not export the model: {exc}\n{chatter.getvalue()[-2000:]}") from None
+        pmml = out.read_bytes()
+    return _with_anomaly_score(pmml) if kind == "iforest" else pmml
+
+
+def _with_anomaly_score(pmml: bytes) -> bytes:
+    """An OutputField `anomalyScore` = -decisionFunction after the model's own outputs."""
+    field = (f'<OutputField name="{ANOMALY_SCORE}" optype="continuous" dataType="double" feature="transformedValue">'
+             '<Apply function="*"><FieldRef field="decisionFunction"/><Constant dataType="double">-1</Constant>'
+             "</Apply></OutputField>")  # fmt: skip
+    text, count = re.subn(r"</Output>", field + "</Output>", pmml.decode("utf-8"), count=1)
+    if count != 1:
+        raise FraudError("the isolation forest's PMML has no Output element to add the anomaly score to")
+    return text.encode("utf-8")
+
+
+def train(dsl: str, kind: str, records: int = 20_000, seed: int = 1) -> bytes:
+    """A model of `kind` over the feature file's features on generated traffic (`fraudscore.traffic`), as
+    PMML: for demos, tests and benchmarks."""
+    events = (_labelled(made, raw) for made, raw in Traffic(seed=seed).events(records) if made.event_type != "tick")
+    data = labelled_rows(parse(dsl), events, "is_fraud")
+    return export(kind, fit(kind, data.features, data.labels, seed))
+
+
+def _labelled(made: Any, raw: Any) -> dict[str, Any]:
+    return {**orjson.loads(made.to_json()), "is_fraud": int(made.event_id in raw.fraudulent)}
