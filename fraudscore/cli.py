@@ -32,6 +32,7 @@ from fraudscore.flink_cluster import StandaloneCluster
 from fraudscore.local_jobs import LocalJob
 from fraudscore.settings import PROJECT_ROOT, Settings
 from fraudscore.topics import Topics
+from fraudscore.traffic import send_records
 
 JOB_FILES = {"preprocessor": PROJECT_ROOT / "preprocessor_job" / "job.py",
              "scoring": PROJECT_ROOT / "scoring_job" / "job.py"}  # fmt: skip
@@ -172,7 +173,8 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
         ):
             step(f"Admin API at {api_url} (OpenAPI at {api_url}/docs); model store {settings.database_url}")
             _publish_demo(ApiClient(api_url, models_command.cli_token(settings)))
-            step(f"Sending payments to '{topics.raw('web')}' at {args.rate}/s")
+            step(f"Sending generated traffic (every channel, fraud scenarios among it) to '{topics.raw('*')}' "
+                 f"at {args.rate:g} records/s")  # fmt: skip
             print(f"  Where to look: scores on '{topics.scores}', alerts on '{topics.alerts}', "
                   f"rejects on '{topics.dlq}'; job logs in {log_dir}")  # fmt: skip
             print("  From another terminal: .venv/bin/fraudscore tail scores, .venv/bin/fraudscore models list"
@@ -183,40 +185,49 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _publish_demo(api: ApiClient) -> None:
-    """The feature set and the demo model, through the API as a user would; a model the store has from an
-    earlier run is published again from the store (the broker's data may be new)."""
+    """The feature set and a model trained on generated history, through the API as a user would publish
+    them; a model the store has from an earlier run is published again from the store (the broker's data
+    may be new) instead of trained again."""
     deployed = api.post("/features", json={"dsl": demo.FEATURES.read_text(), "source": demo.FEATURES.name})
     step(f"Feature set {demo.FEATURES.name}: {deployed['change']['description']}")
     if any(model["model_id"] == demo.DEMO_MODEL_ID for model in api.get("/models")):
         step(f"{demo.DEMO_MODEL_ID}: {api.post('/control/republish')['description']} from the model store")
         return
-    step("Training the demo model (scikit-learn, exported with sklearn2pmml)")
-    pmml = demo.train_amount_lr()
-    form = {"threshold": "0.8", "description": "demo: logistic regression on the amount"}
+    step("First start: training a model on generated history (about a minute)")
+    pmml, card = demo.first_model(demo.FEATURES.read_text(), step)
+    measured = card["holdout_metrics"]
+    words = (f"precision {measured['precision']:.3f}, recall {measured['recall']:.3f}, ROC AUC "
+             f"{measured['roc_auc']:.3f} on the newest {measured['events']:,} events, not trained on")  # fmt: skip
+    form = {"threshold": str(card["threshold"]), "event_types": ",".join(card["event_types"]),  # not ticks
+            "description": f"demo GBM: {words}", "metadata": orjson.dumps(card)}  # fmt: skip
     published = api.post(f"/models/{demo.DEMO_MODEL_ID}/versions", files={"pmml": ("demo.pmml", pmml)}, data=form)
-    step(f"Published {demo.DEMO_MODEL_ID}: {published['change']['description']}")
+    step(f"Published {demo.DEMO_MODEL_ID}: {published['change']['description']}; {words}")
 
 
 def _send_traffic(bootstrap: str, topics: Topics, rate: float, jobs: list[LocalJob], seconds: float) -> None:
-    traffic = demo.demo_traffic(int(time.time() * 1000))
+    """Generated records of every channel at `rate` a second; a line a second of what came out."""
+    traffic = demo.live_traffic(rate)
     deadline = time.monotonic() + seconds if seconds else float("inf")
     scores, alerts = 0, 0
-    with kafka_io.Follower(bootstrap, [topics.scores, topics.alerts]) as follower:
+    with kafka_io.Follower(bootstrap, [topics.scores, topics.alerts], from_end=True) as follower:
         next_batch = time.monotonic()
         while time.monotonic() < deadline:
             time.sleep(max(0.0, next_batch - time.monotonic()))
             next_batch += 1
-            kafka_io.send(bootstrap, topics.raw("web"), [next(traffic) for _ in range(max(1, int(rate)))])
+            send_records(bootstrap, topics, [next(traffic) for _ in range(max(1, int(rate)))])
             for job in jobs:
                 if not job.is_alive():
                     raise FraudError(f"job {job.name} stopped; its log:\n{job.log_tail()}")
             new = follower.poll(timeout_s=1)
             scores += sum(r.topic == topics.scores for r in new)
             alerts += sum(r.topic == topics.alerts for r in new)
-            latest = next((orjson.loads(r.value) for r in reversed(new) if r.topic == topics.scores), None)
-            if latest:
-                print(f"  {scores} scores, {alerts} alerts; latest: {latest['event_id']} {latest['model_id']} "
-                      f"v{latest['model_version']} score={latest['score']:.3f} {latest['decision']}")  # fmt: skip
+            alert = next((orjson.loads(r.value) for r in reversed(new) if r.topic == topics.alerts), None)
+            if alert:
+                print(f"  {scores} scores, {alerts} alerts; latest alert: {alert['event_type']} {alert['event_id']} "
+                      f"of {alert['customer_id']}, {alert['model_id']} v{alert['model_version']} "
+                      f"score {alert['score']:.3f}")  # fmt: skip
+            elif new:
+                print(f"  {scores} scores, {alerts} alerts")
 
 
 def step(message: str) -> None:
@@ -231,7 +242,7 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="fraudscore", description=__doc__)
     sub = root.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", help="run broker, both jobs, a demo model and traffic until Ctrl-C")
-    up.add_argument("--rate", type=float, default=20, help="payments per second (default 20)")
+    up.add_argument("--rate", type=float, default=20, help="raw records per second (default 20)")
     up.add_argument("--seconds", type=float, default=0, help="stop after this long (default: never)")
     up.set_defaults(run=cmd_up)
     kafka = sub.add_parser("kafka", help="the embedded Kafka broker, detached")

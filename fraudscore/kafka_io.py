@@ -34,10 +34,15 @@ def send(bootstrap: str, topic: str, records: Iterable[tuple[bytes | None, bytes
 
 
 class Follower:
-    """New records of `topics` as they arrive, from the beginning, one poll at a time."""
+    """New records of `topics` as they arrive, from the beginning (or only those after now), one poll at a
+    time."""
 
-    def __init__(self, bootstrap: str, topics: Iterable[str], committed_only: bool = True) -> None:
+    def __init__(
+        self, bootstrap: str, topics: Iterable[str], committed_only: bool = True, *, from_end: bool = False
+    ) -> None:
         self._consumer = _consumer_from_start(bootstrap, topics, committed_only)
+        if from_end:
+            self._consumer.seek_to_end(*self._consumer.assignment())
 
     def poll(self, timeout_s: float = 1) -> list[Record]:
         batches = self._consumer.poll(timeout_ms=int(timeout_s * 1000)).values()

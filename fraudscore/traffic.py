@@ -93,6 +93,7 @@ class Traffic:
     customers: int = 500
     fraud_rate: float = 0.003  # incidents per record
     fx_share: float = 0.05  # share of FX ticks among the records
+    mean_gap_ms: float = 200  # event time between records: 5 a second
     start_ms: int = 1_795_320_000_000
     _rng: random.Random = field(init=False)
     _people: list[_Customer] = field(init=False)
@@ -108,7 +109,7 @@ class Traffic:
 
     def records(self) -> Iterator[Raw]:
         while True:
-            self._clock.tick(int(self._rng.expovariate(1 / 200)) + 1)  # about 5 records a second of event time
+            self._clock.tick(int(self._rng.expovariate(1 / self.mean_gap_ms)) + 1)
             draw = self._rng.random()
             if draw < self.fx_share:
                 yield from self._fx_tick()

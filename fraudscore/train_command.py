@@ -27,6 +27,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     train.add_argument("--label", required=True, help="the events' label field: 0/1 or a boolean")
     train.add_argument("--model", required=True, choices=training.KINDS)
     train.add_argument("--out", required=True, help="the PMML to write; the model card goes next to it")
+    train.add_argument(
+        "--event-types",
+        default="",
+        help="comma-separated: train on these event types only "
+        "(every event still builds the features' state); default: every labelled event",
+    )
     train.add_argument("--holdout", type=float, default=0.2, help="newest share of events kept back (0.2)")
     train.add_argument("--seed", type=int, default=1)
     train.set_defaults(run=cmd_train)
@@ -43,7 +49,8 @@ def cmd_train(args: argparse.Namespace, settings: Any) -> int:
     _say(f"Reading {args.history}")
     events = sorted(_events(Path(args.history)), key=lambda e: e["ts"])
     _say(f"Computing {featureset.name}:{featureset.version} features over {len(events):,} events")
-    data = training.labelled_rows(featureset, events, args.label)
+    only = frozenset(t.strip() for t in args.event_types.split(",") if t.strip()) or None
+    data = training.labelled_rows(featureset, events, args.label, only)
     trained = training.train_and_measure(args.model, data, args.holdout, args.seed, _say)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -53,7 +60,7 @@ def cmd_train(args: argparse.Namespace, settings: Any) -> int:
     card = training.model_card(trained, data, f"{featureset.name}:{featureset.version}", **context)
     card_path = out.with_suffix(".card.json")
     card_path.write_bytes(orjson.dumps(card, option=orjson.OPT_INDENT_2) + b"\n")
-    _print_result(args, trained, out, card_path)
+    _print_result(args, trained, out, card, card_path)
     return 0
 
 
@@ -67,15 +74,17 @@ def _events(path: Path) -> list[dict[str, Any]]:
     return events
 
 
-def _print_result(args: argparse.Namespace, trained: training.Trained, out: Path, card: Path) -> None:
+def _print_result(args: argparse.Namespace, trained: training.Trained, out: Path, card: dict[str, Any],
+                  card_path: Path) -> None:  # fmt: skip
     metrics, threshold = trained.metrics, trained.threshold
     print(f"hold-out (newest {args.holdout:.0%}: {metrics['events']:,} events, {metrics['fraud']:,} fraud), "
           f"threshold {threshold:.4g}:")  # fmt: skip
     print(f"  precision {metrics['precision']:.3f}   recall {metrics['recall']:.3f}   ROC AUC {metrics['roc_auc']:.3f}"
           f"   ({metrics['alerts']:,} alerts)")  # fmt: skip
-    print(f"wrote {out} (its scores within {trained.gap:.1g} of scikit-learn's) and the model card {card}")
+    print(f"wrote {out} (its scores within {trained.gap:.1g} of scikit-learn's) and the model card {card_path}")
     print(f"publish it: fraudscore models publish MODEL_ID {out} --threshold {threshold:.6g} "
-          f"--score-field '{training.score_field(args.model)}'")  # fmt: skip
+          f"--score-field '{training.score_field(args.model)}' "
+          f"--event-types {','.join(card['event_types'])}")  # fmt: skip
 
 
 def _say(message: str) -> None:

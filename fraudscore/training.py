@@ -13,7 +13,7 @@ import io
 import math
 import re
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,22 +55,26 @@ class Dataset:
     ts: pd.Series
     features: pd.DataFrame
     labels: pd.Series
+    event_types: tuple[str, ...]  # of the labelled events: the model knows these, and should score no other
 
 
-def labelled_rows(featureset: FeatureSet, events: Iterable[dict[str, Any]], label: str) -> Dataset:
+def labelled_rows(
+    featureset: FeatureSet, events: Iterable[dict[str, Any]], label: str, only: frozenset[str] | None = None
+) -> Dataset:
     """Every event goes through the feature engine in order (so that state builds as in the job); the
-    events that carry `label` (0/1, or a boolean) become rows: `amount` and every feature that is a number
-    or a boolean (booleans as 0/1, nulls as NaN)."""
+    events that carry `label` (0/1, or a boolean), of the event types `only` names if it does, become rows:
+    `amount` and every feature that is a number or a boolean (booleans as 0/1, nulls as NaN)."""
     engine = FeatureEngine(featureset)
-    times, rows, labels = [], [], []
+    times, rows, labels, types = [], [], [], set()
     for event in events:
         features = engine.process(event)
         value = event.get(label)
-        if value is None:
+        if value is None or (only is not None and event.get("event_type") not in only):
             continue
         if value not in (0, 1):  # True and False are 1 and 0
             raise FraudError(f"event {event.get('event_id')!r}: label {label!r} is {value!r}, not 0/1 or a boolean")
         times.append(event["ts"])
+        types.add(str(event.get("event_type")))
         rows.append({"amount": event.get("amount"), **features})
         labels.append(int(value))
     if not rows:
@@ -79,7 +83,7 @@ def labelled_rows(featureset: FeatureSet, events: Iterable[dict[str, Any]], labe
     numeric = [c for c in table.columns if table[c].map(lambda v: v is None or isinstance(v, int | float)).all()]
     features = table[numeric].astype(float)
     features = features.loc[:, features.notna().any()]  # a column with no value at all cannot be imputed
-    return Dataset(pd.Series(times, name="ts"), features, pd.Series(labels, name="is_fraud"))
+    return Dataset(pd.Series(times, name="ts"), features, pd.Series(labels, name="is_fraud"), tuple(sorted(types)))
 
 
 def fit(kind: str, features: pd.DataFrame, labels: pd.Series, seed: int = 1) -> Any:
@@ -194,6 +198,7 @@ def model_card(trained: Trained, data: Dataset, feature_set: str, **context: Any
         "holdout_metrics": trained.metrics,
         "feature_set": feature_set,
         "inputs": list(trained.inputs),
+        "event_types": list(data.event_types),
         "periods": periods,
         "pmml_vs_sklearn_max_gap": trained.gap,
         "scikit_learn": sklearn.__version__,
@@ -248,11 +253,13 @@ def _pmml_gap(scorer: Scorer, field: str, features: Any, expected: np.ndarray) -
 
 def train(dsl: str, kind: str, records: int = 20_000, seed: int = 1) -> bytes:
     """A model of `kind` over the feature file's features on generated traffic (`fraudscore.traffic`), as
-    PMML: for demos, tests and benchmarks."""
-    events = (_labelled(made, raw) for made, raw in Traffic(seed=seed).events(records) if made.event_type != "tick")
-    data = labelled_rows(parse(dsl), events, "is_fraud")
+    PMML: for tests and benchmarks."""
+    data = labelled_rows(parse(dsl), generated_history(Traffic(seed=seed), records), "is_fraud")
     return export(kind, fit(kind, data.features, data.labels, seed))
 
 
-def _labelled(made: Any, raw: Any) -> dict[str, Any]:
-    return {**orjson.loads(made.to_json()), "is_fraud": int(made.event_id in raw.fraudulent)}
+def generated_history(traffic: Traffic, records: int) -> Iterator[dict[str, Any]]:
+    """The business events (no ticks) of the first `records` records, each labelled `is_fraud` 0/1."""
+    for made, raw in traffic.events(records):
+        if made.event_type != "tick":
+            yield {**orjson.loads(made.to_json()), "is_fraud": int(made.event_id in raw.fraudulent)}
