@@ -7,9 +7,16 @@ BIN := $(VENV)/bin
 # sklearn2pmml (AGPL, model export only) wants a newer dill than apache-beam pins; PyFlink runs with it.
 EXPORT_ONLY := sklearn2pmml==0.133.1 dill==0.4.0
 
-.PHONY: setup run test lint bench cluster-up cluster-down clean
+.PHONY: setup browser run test lint bench cluster-up cluster-down clean
 
 setup: $(VENV)/.installed jvm/target/.fetched
+
+# The web page's test drives Debian's Chromium headless (apt, as root or through sudo).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  echo "==> Debian's chromium and chromium-driver, for the web page's browser test (a minute)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@echo "==> Python environment in $(VENV) (first time: a few minutes)"
@@ -28,7 +35,7 @@ jvm/target/.fetched: jvm/pom.xml
 run: setup
 	$(BIN)/fraudscore up
 
-test: setup
+test: setup browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -74,11 +76,68 @@ class CustomerActivity:
             table.popitem(last=False)
 
 
+BINS = 20  # of a score distribution over [0, 1]
+
+
+class LiveSummary:
+    """Pure: what the dashboard shows of the stream: the latest alerts, each live version's recent score
+    distribution, and records a second (by the records' Kafka times, so a backlog read at start counts
+    when it happened, not when it was read).
+
+    >>> summary = LiveSummary()
+    >>> summary.add_score({"model_id": "m", "model_version": 1, "alias": "champion", "score": 0.97}, at_ms=1_000)
+    >>> [d["bins"][19] for d in summary.snapshot(now_ms=2_000)["distributions"]]
+    [1]
+    """
+
+    def __init__(self, window_ms: int = 60_000, per_version: int = 2_000, alerts: int = 30) -> None:
+        self._window_ms = window_ms
+        self._per_version = per_version
+        self._scores: dict[tuple[str, int, str], deque[float]] = {}
+        self._score_times: deque[int] = deque(maxlen=200_000)
+        self._alert_times: deque[int] = deque(maxlen=200_000)
+        self._alerts: deque[dict[str, Any]] = deque(maxlen=alerts)
+
+    def add_score(self, record: dict[str, Any], at_ms: int) -> None:
+        self._score_times.append(at_ms)
+        score = record.get("score")
+        if isinstance(score, int | float) and not isinstance(score, bool):
+            key = (str(record.get("model_id")), int(record.get("model_version") or 0), str(record.get("alias") or "-"))
+            kept = self._scores.get(key)
+            if kept is None:
+                kept = self._scores[key] = deque(maxlen=self._per_version)
+            kept.append(float(score))
+
+    def add_alert(self, record: dict[str, Any], at_ms: int) -> None:
+        self._alert_times.append(at_ms)
+        self._alerts.appendleft(record)
+
+    def snapshot(self, now_ms: int) -> dict[str, Any]:
+        since = now_ms - self._window_ms
+        return {
+            "scores_per_s": sum(1 for t in self._score_times if t >= since) * 1000 / self._window_ms,
+            "alerts_per_s": sum(1 for t in self._alert_times if t >= since) * 1000 / self._window_ms,
+            "alerts": list(self._alerts),
+            "distributions": [
+                {"model_id": m, "version": v, "alias": a, "count": len(scores), "bins": _histogram(scores)}
+                for (m, v, a), scores in sorted(self._scores.items())
+            ],
+        }
+
+
+def _histogram(scores: deque[float]) -> list[int]:
+    bins = [0] * BINS
+    for score in scores:
+        bins[min(BINS - 1, max(0, int(score * BINS)))] += 1
+    return bins
+
+
 class RecentActivity:
     """CustomerActivity fed by a consumer thread, from the last `lookback` records of each partition on."""
 
     def __init__(self, bootstrap: str, topics: Topics, lookback: int = 10_000) -> None:
         self.activity = CustomerActivity()
+        self.summary = LiveSummary()
         self._bootstrap = bootstrap
         self._topics = topics
         self._lookback = lookback
@@ -98,6 +157,10 @@ class RecentActivity:
     def of(self, customer_id: str) -> dict[str, list[dict[str, Any]]]:
         with self._lock:
             return self.activity.of(customer_id)
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return self.summary.snapshot(int(time.time() * 1000))
 
     def scored_by(self) -> dict[tuple[str, int, str | None], int]:
         with self._lock:
@@ -120,8 +183,8 @@ class RecentActivity:
         consumer = KafkaConsumer(bootstrap_servers=self._bootstrap, enable_auto_commit=False,
                                  isolation_level="read_committed", request_timeout_ms=10_000)  # fmt: skip
         try:
-            handlers = {self._topics.scores: self.activity.add_score, self._topics.alerts: self.activity.add_alert,
-                        self._topics.dlq: self.activity.add_dead_letter}  # fmt: skip
+            handlers = {self._topics.scores: self._score, self._topics.alerts: self._alert,
+                        self._topics.dlq: lambda record, _: self.activity.add_dead_letter(record)}  # fmt: skip
             partitions = [
                 TopicPartition(t, p) for t in handlers for p in sorted(consumer.partitions_for_topic(t) or ())
             ]
@@ -136,15 +199,23 @@ class RecentActivity:
                 for partition, batch in consumer.poll(timeout_ms=500).items():
                     with self._lock:
                         for message in batch:
-                            _feed(handlers[partition.topic], message.value)
+                            _feed(handlers[partition.topic], message.value, message.timestamp)
         finally:
             consumer.close()
 
+    def _score(self, record: dict[str, Any], at_ms: int) -> None:
+        self.activity.add_score(record)
+        self.summary.add_score(record, at_ms)
 
-def _feed(handler: Any, value: bytes) -> None:
+    def _alert(self, record: dict[str, Any], at_ms: int) -> None:
+        self.activity.add_alert(record)
+        self.summary.add_alert(record, at_ms)
+
+
+def _feed(handler: Callable[[dict[str, Any], int], None], value: bytes, at_ms: int) -> None:
     try:
         record = orjson.loads(value)
     except orjson.JSONDecodeError:
         return
     if isinstance(record, dict):
-        handler(record)
+        handler(record, at_ms)

@@ -1,0 +1,123 @@
+"""The web page in headless Chromium (Debian's chromium and chromium-driver, driven by Selenium), against the
+API on a real socket with a real store and broker: what a person sees, and what an operator can do."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import httpx
+import orjson
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from api import create_app
+from api.server import serving
+from fraudscore import kafka_io
+from fraudscore.broker import free_port
+from tests.api.conftest import TOKENS, api_settings, auth
+from tests.pmml_models import logistic
+
+pytestmark = pytest.mark.integration
+
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+
+
+@pytest.fixture
+def browser() -> Iterator[webdriver.Chrome]:
+    if CHROMIUM is None or CHROMEDRIVER is None:
+        pytest.fail("no chromium/chromedriver: `apt-get install chromium chromium-driver` (`make test` does)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def served(kafka, topics, tmp_path):
+    settings = api_settings(kafka.bootstrap, topics, tmp_path)
+    with serving(create_app(settings), "127.0.0.1", free_port()) as url:
+        yield url, settings
+
+
+def test_a_person_sees_alerts_models_and_distributions_and_an_operator_promotes_and_rolls_back(served, browser):
+    url, settings = served
+    with httpx.Client(base_url=url, timeout=30) as api:
+        api.post("/models/fraud_lr/versions", files={"pmml": ("v1.pmml", logistic({"amount": 0.01}))},
+                 headers=auth("operator")).raise_for_status()  # fmt: skip
+        api.post("/models/fraud_lr/versions", files={"pmml": ("v2.pmml", logistic({"amount": 0.02}))},
+                 data={"alias": "challenger"}, headers=auth("operator")).raise_for_status()  # fmt: skip
+    alert = {"event_id": "pos-g42", "event_type": "payment", "customer_id": "c7", "ts": 1_795_320_000_000,
+             "model_id": "fraud_lr", "model_version": 1, "alias": "champion", "score": 0.97, "decision": "alert",
+             "features": {"amount_z": 4.2, "new_country": True}}  # fmt: skip
+    prefix, bootstrap = settings.kafka.topic_prefix, settings.kafka.bootstrap
+    kafka_io.send(bootstrap, f"{prefix}scores", [(b"c7", orjson.dumps(alert))])
+    kafka_io.send(bootstrap, f"{prefix}alerts", [(b"c7", orjson.dumps(alert))])
+
+    browser.get(url + "/")
+    wait = WebDriverWait(browser, 30, poll_frequency=0.2)
+    assert wait.until(lambda b: b.find_element(By.ID, "connection").text) == "enter a token"
+    use_token(browser, TOKENS["operator"])
+
+    row = wait.until(lambda b: first(b, "#alerts tr[data-event='pos-g42']"))
+    assert [td.text for td in row.find_elements(By.TAG_NAME, "td")][1:] == [
+        "payment pos-g42", "c7", "fraud_lr v1", "0.970", "amount_z=4.2, new_country=true"]  # fmt: skip
+    assert wait.until(lambda b: first(b, ".histogram[data-model='fraud_lr v1']"))
+    assert live_column(browser, wait) == {"1": "champion (active)", "2": "challenger (shadow)"}
+
+    click(browser, wait, "tr[data-version='2'] button", "Promote")
+    assert wait.until(lambda b: live_column(b) == {"1": "-", "2": "champion (active)"})
+    assert "moved from challenger to champion" in browser.find_element(By.ID, "message").text
+    click(browser, wait, "tr[data-version='2'] button", "Roll back")
+    assert wait.until(lambda b: live_column(b) == {"1": "champion (active)", "2": "-"})
+
+    use_token(browser, TOKENS["viewer"])  # a viewer sees everything and changes nothing
+    click(browser, wait, "tr[data-version='2'] button", "Promote")
+    message = wait.until(lambda b: b.find_element(By.CSS_SELECTOR, "#message.error").text)
+    assert message == "token 'viewer-token' has the role viewer; this needs operator"
+    assert live_column(browser, wait) == {"1": "champion (active)", "2": "-"}
+
+
+def use_token(browser, secret: str) -> None:
+    field = browser.find_element(By.ID, "token")
+    field.clear()
+    field.send_keys(secret)
+    browser.find_element(By.ID, "use-token").click()
+
+
+def first(browser, selector: str):
+    found = browser.find_elements(By.CSS_SELECTOR, selector)
+    return found[0] if found else None
+
+
+def live_column(browser, wait: WebDriverWait | None = None) -> dict[str, str] | None:
+    """Version -> what the Live column says, once the models table has rows."""
+    if wait is not None:
+        wait.until(lambda b: first(b, "#models tr[data-version]"))
+    try:
+        rows = browser.find_elements(By.CSS_SELECTOR, "#models tr[data-version]")
+        return {row.get_attribute("data-version"): row.find_element(By.CSS_SELECTOR, "td.live").text for row in rows}
+    except Exception:  # the table was redrawn while it was read: read it again next time
+        return None
+
+
+def click(browser, wait: WebDriverWait, selector: str, label: str) -> None:
+    def clicked(b) -> bool:
+        for candidate in b.find_elements(By.CSS_SELECTOR, selector):
+            try:
+                if candidate.text == label:
+                    candidate.click()
+                    return True
+            except Exception:  # redrawn under the pointer: find it again
+                return False
+        return False
+
+    wait.until(clicked)
