@@ -185,23 +185,31 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _publish_demo(api: ApiClient) -> None:
-    """The feature set and a model trained on generated history, through the API as a user would publish
-    them; a model the store has from an earlier run is published again from the store (the broker's data
-    may be new) instead of trained again."""
-    deployed = api.post("/features", json={"dsl": demo.FEATURES.read_text(), "source": demo.FEATURES.name})
-    step(f"Feature set {demo.FEATURES.name}: {deployed['change']['description']}")
-    if any(model["model_id"] == demo.DEMO_MODEL_ID for model in api.get("/models")):
-        step(f"{demo.DEMO_MODEL_ID}: {api.post('/control/republish')['description']} from the model store")
-        return
-    step("First start: training a model on generated history (about a minute)")
-    pmml, card = demo.first_model(demo.FEATURES.read_text(), step)
+    """The demo's feature set and models through the API, as a user would publish them: each model trained
+    on generated history on a first start; one the store has from an earlier run is published again from
+    the store (the broker's data may be new) instead of trained again."""
+    dsl, source = demo.live_features()
+    deployed = api.post("/features", json={"dsl": dsl, "source": source})
+    step(f"Feature set {source}: {deployed['change']['description']}")
+    known = {model["model_id"] for model in api.get("/models")}
+    if known:
+        step(f"{api.post('/control/republish')['description']} from the model store")
+    for model in demo.MODELS:
+        if model.model_id not in known:
+            step(f"First start: training {model.model_id}, {model.what} (about half a minute)")
+            _publish_trained(api, model)
+
+
+def _publish_trained(api: ApiClient, model: demo.DemoModel) -> None:
+    pmml, card = demo.train(model, step)
     measured = card["holdout_metrics"]
     words = (f"precision {measured['precision']:.3f}, recall {measured['recall']:.3f}, ROC AUC "
              f"{measured['roc_auc']:.3f} on the newest {measured['events']:,} events, not trained on")  # fmt: skip
-    form = {"threshold": str(card["threshold"]), "event_types": ",".join(card["event_types"]),  # not ticks
-            "description": f"demo GBM: {words}", "metadata": orjson.dumps(card)}  # fmt: skip
-    published = api.post(f"/models/{demo.DEMO_MODEL_ID}/versions", files={"pmml": ("demo.pmml", pmml)}, data=form)
-    step(f"Published {demo.DEMO_MODEL_ID}: {published['change']['description']}; {words}")
+    form = {"threshold": str(card["threshold"]), "event_types": ",".join(card["event_types"]),
+            "score_field": card["score_field"], "description": f"demo {model.kind}, {model.what}: {words}",
+            "metadata": orjson.dumps(card)}  # fmt: skip
+    published = api.post(f"/models/{model.model_id}/versions", files={"pmml": ("demo.pmml", pmml)}, data=form)
+    step(f"Published {model.model_id}: {published['change']['description']}; {words}")
 
 
 def _send_traffic(bootstrap: str, topics: Topics, rate: float, jobs: list[LocalJob], seconds: float) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,39 @@ from dsl import parse
 from fraudscore import training
 from fraudscore.traffic import Raw, Traffic
 
-DEMO_MODEL_ID = "payments_gbm"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 HISTORY_RECORDS = 30_000
-# The feature set `fraudscore up` deploys: the one the examples document.
-FEATURES = Path(__file__).resolve().parent.parent / "examples" / "payments.fdsl"
+
+
+@dataclass(frozen=True)
+class DemoModel:
+    """A model `fraudscore up` trains on a first start, on generated history, as `fraudscore train` would."""
+
+    model_id: str
+    kind: str
+    features: Path  # the feature file it is trained with (the live set holds its features too)
+    ticks: bool  # trained on the market's ticks, or on the business events
+    traffic: dict[str, float]  # how the history is generated: enough incidents, or enough ticks, to learn from
+    what: str
+
+
+MODELS = (
+    DemoModel("payments_gbm", "gbm", EXAMPLES / "payments.fdsl", ticks=False, traffic={"fraud_rate": 0.006},
+              what="fraud in payments, transfers, withdrawals and logins"),
+    DemoModel("market_iforest", "iforest", EXAMPLES / "market.fdsl", ticks=True, traffic={"fx_share": 0.6},
+              what="anomalies in FX ticks (price jumps)"),
+)  # fmt: skip
+
+
+def live_features() -> tuple[str, str]:
+    """The feature set the demo's scoring job computes, and the name it goes by: the scoring job computes one
+    feature set, so the blocks of `payments.fdsl` and of `market.fdsl` go live together, as `demo`."""
+    bodies = []
+    for path in (EXAMPLES / "payments.fdsl", EXAMPLES / "market.fdsl"):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        header = next(n for n, line in enumerate(lines) if line.startswith("featureset "))
+        bodies.append("\n".join([f"# From {path.name}", *lines[header + 1 :]]))
+    return "featureset demo version 1\n" + "\n".join(bodies) + "\n", "demo.fdsl (payments.fdsl + market.fdsl)"
 
 
 def train_amount_lr(seed: int = 0, positive_above: float = 500.0) -> bytes:
@@ -57,15 +87,16 @@ def web_payment(n: int, customer: str, amount: float, ts_ms: int, id_prefix: str
     )
 
 
-def first_model(features: str, say: Callable[[str], None]) -> tuple[bytes, dict[str, Any]]:
-    """A GBM trained, as `fraudscore train` trains one, on two hours of generated history ending now: its
-    PMML and its model card (hold-out precision, recall and ROC AUC on the newest events)."""
+def train(model: DemoModel, say: Callable[[str], None]) -> tuple[bytes, dict[str, Any]]:
+    """The model trained on two hours of generated history ending now: its PMML and its model card (hold-out
+    precision, recall and ROC AUC on the newest events, which it was not trained on)."""
     start_ms = int(time.time() * 1000) - int(HISTORY_RECORDS * 200)
-    say(f"Generating {HISTORY_RECORDS:,} records of labelled history and computing their features")
-    history = training.generated_history(Traffic(seed=11, start_ms=start_ms, fraud_rate=0.006), HISTORY_RECORDS)
-    featureset = parse(features, FEATURES.name)
-    data = training.labelled_rows(featureset, history, "is_fraud")
-    trained = training.train_and_measure("gbm", data, holdout=0.2, seed=1, say=say)
+    say(f"{model.model_id}: generating {HISTORY_RECORDS:,} records of labelled history, computing their features")
+    traffic = Traffic(seed=11, start_ms=start_ms, **model.traffic)
+    history = training.generated_history(traffic, HISTORY_RECORDS, ticks=model.ticks)
+    featureset = parse(model.features.read_text(encoding="utf-8"), model.features.name)
+    data = training.labelled_rows(featureset, history, "is_fraud", frozenset({"tick"}) if model.ticks else None)
+    trained = training.train_and_measure(model.kind, data, holdout=0.2, seed=1, say=say)
     card = training.model_card(trained, data, f"{featureset.name}:{featureset.version}", history="generated")
     return trained.pmml, card
 

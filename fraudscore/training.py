@@ -258,8 +258,9 @@ def train(dsl: str, kind: str, records: int = 20_000, seed: int = 1) -> bytes:
     return export(kind, fit(kind, data.features, data.labels, seed))
 
 
-def generated_history(traffic: Traffic, records: int) -> Iterator[dict[str, Any]]:
-    """The business events (no ticks) of the first `records` records, each labelled `is_fraud` 0/1."""
+def generated_history(traffic: Traffic, records: int, *, ticks: bool = False) -> Iterator[dict[str, Any]]:
+    """The events of the first `records` records (the market's ticks only with `ticks`), each labelled
+    `is_fraud` 0/1 (for a tick: a price jump)."""
     for made, raw in traffic.events(records):
-        if made.event_type != "tick":
+        if ticks or made.event_type != "tick":
             yield {**orjson.loads(made.to_json()), "is_fraud": int(made.event_id in raw.fraudulent)}

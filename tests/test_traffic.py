@@ -133,4 +133,4 @@ def test_generate_writes_each_channel_and_the_ground_truth(tmp_path, capsys):
 
 def test_generate_needs_to_know_where_the_traffic_goes(capsys):
     assert main(["generate", "--records", "10"]) == 1
-    assert capsys.readouterr().err == "error: say where the traffic goes: --out DIR or --kafka\n"
+    assert capsys.readouterr().err == "error: say where the traffic goes: --out DIR, --kafka or --history FILE\n"

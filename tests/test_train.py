@@ -31,26 +31,29 @@ def test_a_history_is_the_canonical_events_with_their_label_and_scenario(history
     assert all(e["scenario"] is None for e in events if not e["is_fraud"])
 
 
-def test_train_measures_on_the_newest_events_and_writes_the_pmml_it_measured(history, tmp_path, capsys):
-    out = tmp_path / "models" / "lr.pmml"
+@pytest.mark.parametrize(("kind", "score_field"), [("lr", "probability(1)"), ("iforest", "anomalyScore")])
+def test_train_measures_on_the_newest_events_and_writes_the_pmml_it_measured(
+    history, tmp_path, capsys, kind, score_field
+):
+    out = tmp_path / "models" / f"{kind}.pmml"
     argv = ["train", "--features", str(EXAMPLES / "payments.fdsl"), "--history", str(history), "--label", "is_fraud",
-            "--model", "lr", "--out", str(out), "--event-types", BUSINESS]  # fmt: skip
+            "--model", kind, "--out", str(out), "--event-types", BUSINESS]  # fmt: skip
     assert main(argv) == 0
     printed = capsys.readouterr().out.splitlines()
     assert printed[0].startswith("hold-out (newest 20%: ")
     assert re.fullmatch(r"  precision \d\.\d{3}   recall \d\.\d{3}   ROC AUC \d\.\d{3}   \([\d,]+ alerts\)", printed[1])
     assert printed[3].startswith(f"publish it: fraudscore models publish MODEL_ID {out} --threshold ")
-    assert printed[3].endswith(f"--score-field 'probability(1)' --event-types {','.join(sorted(BUSINESS.split(',')))}")
+    assert printed[3].endswith(f"--score-field '{score_field}' --event-types {','.join(sorted(BUSINESS.split(',')))}")
     card = orjson.loads(out.with_suffix(".card.json").read_bytes())
     metrics = card["holdout_metrics"]
-    assert card["feature_set"] == "payments:1" and card["score_field"] == "probability(1)"
+    assert card["feature_set"] == "payments:1" and card["score_field"] == score_field
     assert card["event_types"] == sorted(BUSINESS.split(","))  # no FX ticks: the model scores payments and such
     assert card["periods"]["fit"]["to"] <= card["periods"]["threshold"]["from"]
     assert card["periods"]["threshold"]["to"] <= card["periods"]["holdout"]["from"]
     assert metrics["fraud"] > 0 and 0.5 < metrics["roc_auc"] <= 1
     assert f"precision {metrics['precision']:.3f}" in printed[1]
     scorer = load_scorer(out.read_bytes())
-    assert scorer.engine == "compiled"
+    assert scorer.engine == "compiled" and score_field in scorer.output_names
     assert list(scorer.input_names) == card["inputs"]
     assert "amount_z" in card["inputs"]
     assert card["pmml_vs_sklearn_max_gap"] <= 1e-6
