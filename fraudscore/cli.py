@@ -204,7 +204,8 @@ def _publish_trained(api: ApiClient, model: demo.DemoModel) -> None:
     pmml, card = demo.train(model, step)
     measured = card["holdout_metrics"]
     words = (f"precision {measured['precision']:.3f}, recall {measured['recall']:.3f}, ROC AUC "
-             f"{measured['roc_auc']:.3f} on the newest {measured['events']:,} events, not trained on")  # fmt: skip
+             f"{measured['roc_auc']:.3f} on the newest {measured['events']:,} events ({measured['fraud']:,} "
+             "positive), not trained on")  # fmt: skip
     form = {"threshold": str(card["threshold"]), "event_types": ",".join(card["event_types"]),
             "score_field": card["score_field"], "description": f"demo {model.kind}, {model.what}: {words}",
             "metadata": orjson.dumps(card)}  # fmt: skip

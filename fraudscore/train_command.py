@@ -33,6 +33,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="comma-separated: train on these event types only "
         "(every event still builds the features' state); default: every labelled event",
     )
+    train.add_argument(
+        "--inputs",
+        default="",
+        help="comma-separated: only these features as the model's "
+        "inputs (default: amount and every numeric or boolean feature)",
+    )
     train.add_argument("--holdout", type=float, default=0.2, help="newest share of events kept back (0.2)")
     train.add_argument("--seed", type=int, default=1)
     train.set_defaults(run=cmd_train)
@@ -50,7 +56,8 @@ def cmd_train(args: argparse.Namespace, settings: Any) -> int:
     events = sorted(_events(Path(args.history)), key=lambda e: e["ts"])
     _say(f"Computing {featureset.name}:{featureset.version} features over {len(events):,} events")
     only = frozenset(t.strip() for t in args.event_types.split(",") if t.strip()) or None
-    data = training.labelled_rows(featureset, events, args.label, only)
+    inputs = tuple(name.strip() for name in args.inputs.split(",") if name.strip()) or None
+    data = training.labelled_rows(featureset, events, args.label, only, inputs)
     trained = training.train_and_measure(args.model, data, args.holdout, args.seed, _say)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -59,11 +59,16 @@ class Dataset:
 
 
 def labelled_rows(
-    featureset: FeatureSet, events: Iterable[dict[str, Any]], label: str, only: frozenset[str] | None = None
+    featureset: FeatureSet,
+    events: Iterable[dict[str, Any]],
+    label: str,
+    only: frozenset[str] | None = None,
+    inputs: tuple[str, ...] | None = None,
 ) -> Dataset:
     """Every event goes through the feature engine in order (so that state builds as in the job); the
     events that carry `label` (0/1, or a boolean), of the event types `only` names if it does, become rows:
-    `amount` and every feature that is a number or a boolean (booleans as 0/1, nulls as NaN)."""
+    `amount` and every feature that is a number or a boolean (booleans as 0/1, nulls as NaN), or only the
+    `inputs` named."""
     engine = FeatureEngine(featureset)
     times, rows, labels, types = [], [], [], set()
     for event in events:
@@ -83,6 +88,12 @@ def labelled_rows(
     numeric = [c for c in table.columns if table[c].map(lambda v: v is None or isinstance(v, int | float)).all()]
     features = table[numeric].astype(float)
     features = features.loc[:, features.notna().any()]  # a column with no value at all cannot be imputed
+    if inputs:
+        unknown = [name for name in inputs if name not in features.columns]
+        if unknown:
+            raise FraudError(f"no numeric values for {', '.join(unknown)}; the inputs there are: "
+                             f"{', '.join(features.columns)}")  # fmt: skip
+        features = features[list(inputs)]
     return Dataset(pd.Series(times, name="ts"), features, pd.Series(labels, name="is_fraud"), tuple(sorted(types)))
 
 

@@ -31,13 +31,17 @@ def test_a_history_is_the_canonical_events_with_their_label_and_scenario(history
     assert all(e["scenario"] is None for e in events if not e["is_fraud"])
 
 
-@pytest.mark.parametrize(("kind", "score_field"), [("lr", "probability(1)"), ("iforest", "anomalyScore")])
+@pytest.mark.parametrize(
+    ("kind", "score_field", "inputs"),
+    [("lr", "probability(1)", ["--inputs", "amount,amount_z,txn_count_1h"]), ("iforest", "anomalyScore", [])],
+    ids=["lr on chosen inputs", "iforest"],
+)
 def test_train_measures_on_the_newest_events_and_writes_the_pmml_it_measured(
-    history, tmp_path, capsys, kind, score_field
+    history, tmp_path, capsys, kind, score_field, inputs
 ):
     out = tmp_path / "models" / f"{kind}.pmml"
     argv = ["train", "--features", str(EXAMPLES / "payments.fdsl"), "--history", str(history), "--label", "is_fraud",
-            "--model", kind, "--out", str(out), "--event-types", BUSINESS]  # fmt: skip
+            "--model", kind, "--out", str(out), "--event-types", BUSINESS, *inputs]  # fmt: skip
     assert main(argv) == 0
     printed = capsys.readouterr().out.splitlines()
     assert printed[0].startswith("hold-out (newest 20%: ")
@@ -56,6 +60,8 @@ def test_train_measures_on_the_newest_events_and_writes_the_pmml_it_measured(
     assert scorer.engine == "compiled" and score_field in scorer.output_names
     assert list(scorer.input_names) == card["inputs"]
     assert "amount_z" in card["inputs"]
+    if inputs:
+        assert card["inputs"] == inputs[1].split(",")
     assert card["pmml_vs_sklearn_max_gap"] <= 1e-6
 
 
@@ -81,3 +87,14 @@ def test_a_feature_file_with_errors_is_reported_as_dsl_check_does(history, tmp_p
             "--out", str(tmp_path / "m.pmml")]  # fmt: skip
     assert main(argv) == 1
     assert f"{bad}:2:30: error: unknown field 'amont'" in capsys.readouterr().err
+
+
+def test_an_unknown_input_is_named_with_those_there_are(history, tmp_path, capsys):
+    argv = ["train", "--features", str(EXAMPLES / "payments.fdsl"), "--history", str(history), "--label", "is_fraud",
+            "--model", "lr", "--out", str(tmp_path / "lr.pmml"), "--inputs", "amount,amont"]  # fmt: skip
+    assert main(argv) == 1
+    assert (
+        capsys.readouterr()
+        .err.splitlines()[-1]
+        .startswith("error: no numeric values for amont; the inputs there are: amount, txn_count_1h, ")
+    )
