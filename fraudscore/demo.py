@@ -37,11 +37,11 @@ class DemoModel:
 
 
 MODELS = (
-    DemoModel("payments_gbm", "gbm", EXAMPLES / "payments.fdsl", ticks=False, traffic={"fraud_rate": 0.006},
+    DemoModel("payments_fraud", "gbm", EXAMPLES / "payments.fdsl", ticks=False, traffic={"fraud_rate": 0.006},
               what="fraud in payments, transfers, withdrawals and logins"),
     # Scale-free inputs only: price levels (EMA, bands) differ by currency pair, and a forest given them
     # isolates the rarer pairs instead of the jumps.
-    DemoModel("market_iforest", "iforest", EXAMPLES / "market.fdsl", ticks=True, traffic={"fx_share": 0.6},
+    DemoModel("market_anomaly", "iforest", EXAMPLES / "market.fdsl", ticks=True, traffic={"fx_share": 0.6},
               what="anomalies in FX ticks (price jumps)", inputs=("ret", "rsi_14", "price_z")),
 )  # fmt: skip
 
