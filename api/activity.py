@@ -1,5 +1,6 @@
-"""Recent scores and alerts per customer, what the scoring job is scoring with, and the control messages it
-rejected: read from `scores`, `alerts` and `dlq` as they arrive, kept in memory, bounded."""
+"""Recent scores and alerts per customer, what the scoring job is scoring with, the control messages it
+rejected, and the web page's live summary: read from `scores`, `alerts` and `dlq` as they arrive, kept in
+memory, bounded."""
 
 from __future__ import annotations
 
@@ -133,7 +134,8 @@ def _histogram(scores: deque[float]) -> list[int]:
 
 
 class RecentActivity:
-    """CustomerActivity fed by a consumer thread, from the last `lookback` records of each partition on."""
+    """CustomerActivity and LiveSummary fed by a consumer thread, from the last `lookback` records of each
+    partition on."""
 
     def __init__(self, bootstrap: str, topics: Topics, lookback: int = 10_000) -> None:
         self.activity = CustomerActivity()
