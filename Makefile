@@ -28,8 +28,8 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	touch $@
 
 jvm/target/.fetched: jvm/pom.xml
-	@echo "==> JVM artifacts from Maven Central: Kafka broker, Flink Kafka connector"
-	mvn -B -q -f jvm/pom.xml package
+	@echo "==> JVM artifacts from Maven Central: Kafka broker, Flink Kafka connector (each download shown)"
+	mvn -B -f jvm/pom.xml package
 	touch $@
 
 run: setup
@@ -37,7 +37,7 @@ run: setup
 
 test: setup browser
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=25
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
