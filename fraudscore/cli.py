@@ -156,7 +156,7 @@ def _read_events(path: Path) -> Iterator[dict]:
 
 
 def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
-    """Broker, both jobs, the admin API, a demo model and traffic in the foreground; Ctrl-C stops everything."""
+    """Broker, both jobs, the admin API, the demo's models and traffic in the foreground; Ctrl-C stops all."""
     from api import create_app
     from api.server import serving
 

@@ -96,7 +96,7 @@ def train(model: DemoModel, say: Callable[[str], None]) -> tuple[bytes, dict[str
     start_ms = int(time.time() * 1000) - int(HISTORY_RECORDS * 200)
     say(f"{model.model_id}: generating {HISTORY_RECORDS:,} records of labelled history, computing their features")
     traffic = Traffic(seed=11, start_ms=start_ms, **model.traffic)
-    history = training.generated_history(traffic, HISTORY_RECORDS, ticks=model.ticks)
+    history = traffic.labelled_events(HISTORY_RECORDS, ticks=model.ticks)
     featureset = parse(model.features.read_text(encoding="utf-8"), model.features.name)
     only = frozenset({"tick"}) if model.ticks else None
     data = training.labelled_rows(featureset, history, "is_fraud", only, model.inputs)
@@ -106,6 +106,7 @@ def train(model: DemoModel, say: Callable[[str], None]) -> tuple[bytes, dict[str
 
 
 def live_traffic(rate: float, seed: int = 7) -> Iterator[Raw]:
-    """Endless raw records of every channel, fraud scenarios among them, in event time from now at `rate`
-    records a second (so that event time keeps pace with the clock)."""
+    """Endless raw records of every channel, fraud scenarios among them, from now on in event time, `rate`
+    ordinary records to a second of it (an incident spans minutes of its own, so event time runs ahead of
+    the clock, as the README says)."""
     return Traffic(seed=seed, start_ms=int(time.time() * 1000), mean_gap_ms=1000 / rate).records()

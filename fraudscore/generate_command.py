@@ -99,12 +99,9 @@ def _history(traffic: Traffic, records: int, path: Path) -> int:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as out:
-            for event, raw in traffic.events(records):
-                fraud = event.event_id in raw.fraudulent
-                labelled = {**orjson.loads(event.to_json()), "is_fraud": int(fraud),
-                            "scenario": raw.scenario if fraud else None}  # fmt: skip
-                out.write(orjson.dumps(labelled) + b"\n")
-                counts["fraud" if fraud else "events"] += 1
+            for event in traffic.labelled_events(records):
+                out.write(orjson.dumps(event) + b"\n")
+                counts["fraud" if event["is_fraud"] else "events"] += 1
     except OSError as exc:
         raise FraudError(f"cannot write: {exc}") from None
     print(f"{sum(counts.values()):,} labelled events ({counts['fraud']:,} fraudulent) in {path}", file=sys.stderr)

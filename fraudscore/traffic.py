@@ -22,6 +22,7 @@ import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import orjson
 
@@ -125,6 +126,16 @@ class Traffic:
             for outcome in preprocess(raw.channel, raw.value, None):
                 if isinstance(outcome, CanonicalEvent):  # always: each record is checked as it is made
                     yield outcome, raw
+
+    def labelled_events(self, records: int | None = None, *, ticks: bool = True) -> Iterator[dict[str, Any]]:
+        """The canonical events of `events()` as JSON objects, each with its label, `is_fraud` 0/1 (for a
+        tick: a price jump), and its `scenario` (None unless fraudulent): a history to train on. The market's
+        ticks are left out unless `ticks`."""
+        for event, raw in self.events(records):
+            if ticks or event.event_type != "tick":
+                fraud = event.event_id in raw.fraudulent
+                yield {**orjson.loads(event.to_json()), "is_fraud": int(fraud),
+                       "scenario": raw.scenario if fraud else None}  # fmt: skip
 
     # -- the population and its ordinary days
 

@@ -13,13 +13,12 @@ import io
 import math
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import orjson
 import pandas as pd
 
 from dsl import FeatureEngine, parse
@@ -265,13 +264,5 @@ def _pmml_gap(scorer: Scorer, field: str, features: Any, expected: np.ndarray) -
 def train(dsl: str, kind: str, records: int = 20_000, seed: int = 1) -> bytes:
     """A model of `kind` over the feature file's features on generated traffic (`fraudscore.traffic`), as
     PMML: for tests and benchmarks."""
-    data = labelled_rows(parse(dsl), generated_history(Traffic(seed=seed), records), "is_fraud")
+    data = labelled_rows(parse(dsl), Traffic(seed=seed).labelled_events(records, ticks=False), "is_fraud")
     return export(kind, fit(kind, data.features, data.labels, seed))
-
-
-def generated_history(traffic: Traffic, records: int, *, ticks: bool = False) -> Iterator[dict[str, Any]]:
-    """The events of the first `records` records (the market's ticks only with `ticks`), each labelled
-    `is_fraud` 0/1 (for a tick: a price jump)."""
-    for made, raw in traffic.events(records):
-        if ticks or made.event_type != "tick":
-            yield {**orjson.loads(made.to_json()), "is_fraud": int(made.event_id in raw.fraudulent)}
