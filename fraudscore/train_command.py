@@ -29,19 +29,26 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     train.add_argument("--out", required=True, help="the PMML to write; the model card goes next to it")
     train.add_argument(
         "--event-types",
-        default="",
+        type=_names,
+        default=(),
         help="comma-separated: train on these event types only "
         "(every event still builds the features' state); default: every labelled event",
     )
     train.add_argument(
         "--inputs",
-        default="",
+        type=_names,
+        default=(),
         help="comma-separated: only these features as the model's "
         "inputs (default: amount and every numeric or boolean feature)",
     )
     train.add_argument("--holdout", type=float, default=0.2, help="newest share of events kept back (0.2)")
     train.add_argument("--seed", type=int, default=1)
     train.set_defaults(run=cmd_train)
+
+
+def _names(text: str) -> tuple[str, ...]:
+    """A comma-separated list of names, as `--event-types` and `--inputs` take them."""
+    return tuple(name.strip() for name in text.split(",") if name.strip())
 
 
 def cmd_train(args: argparse.Namespace, settings: Any) -> int:
@@ -55,9 +62,8 @@ def cmd_train(args: argparse.Namespace, settings: Any) -> int:
     _say(f"Reading {args.history}")
     events = sorted(_events(Path(args.history)), key=lambda e: e["ts"])
     _say(f"Computing {featureset.name}:{featureset.version} features over {len(events):,} events")
-    only = frozenset(t.strip() for t in args.event_types.split(",") if t.strip()) or None
-    inputs = tuple(name.strip() for name in args.inputs.split(",") if name.strip()) or None
-    data = training.labelled_rows(featureset, events, args.label, only, inputs)
+    only = frozenset(args.event_types) or None
+    data = training.labelled_rows(featureset, events, args.label, only, args.inputs or None)
     trained = training.train_and_measure(args.model, data, args.holdout, args.seed, _say)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

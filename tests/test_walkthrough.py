@@ -11,12 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api import create_app
-from api.server import serving
 from fraudscore import demo
-from fraudscore.broker import free_port
 from fraudscore.cli import main
-from tests.api.conftest import TOKENS, api_settings, auth
+from tests.api.conftest import TOKENS, auth, served_api
 from tests.pmml_models import logistic
 
 pytestmark = pytest.mark.integration
@@ -42,7 +39,7 @@ def test_the_readme_walk_through_trains_publishes_promotes_and_rolls_back(kafka,
                                          ["models", "rollback"]]  # fmt: skip
     monkeypatch.chdir(tmp_path)
     (tmp_path / "examples").symlink_to(ROOT / "examples")
-    with serving(create_app(api_settings(kafka.bootstrap, topics, tmp_path)), "127.0.0.1", free_port()) as url:
+    with served_api(kafka.bootstrap, topics, tmp_path) as (url, _):
         monkeypatch.setenv("FRAUDSCORE_API__URL", url)
         monkeypatch.setenv("FRAUDSCORE_API__TOKEN", TOKENS["operator"])
         with httpx.Client(base_url=url, timeout=60) as api:  # what `make run` published

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api import create_app
-from fraudscore.broker import EmbeddedBroker
+from api.server import serving
+from fraudscore.broker import EmbeddedBroker, free_port
 from fraudscore.settings import ApiSettings, ApiToken, KafkaSettings, Settings
 from fraudscore.topics import Topics
 
@@ -40,3 +42,17 @@ def api_settings_for_test(kafka: EmbeddedBroker, topics: Topics, tmp_path: Path)
 def client(api_settings_for_test: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(api_settings_for_test)) as test_client:
         yield test_client
+
+
+@contextmanager
+def served_api(bootstrap: str, topics: Topics, tmp_path: Path) -> Iterator[tuple[str, Settings]]:
+    """The API over a real socket (uvicorn, a free port), its store in `tmp_path`: its URL and settings."""
+    settings = api_settings(bootstrap, topics, tmp_path)
+    with serving(create_app(settings), "127.0.0.1", free_port()) as url:
+        yield url, settings
+
+
+@pytest.fixture
+def served(kafka: EmbeddedBroker, topics: Topics, tmp_path: Path) -> Iterator[tuple[str, Settings]]:
+    with served_api(kafka.bootstrap, topics, tmp_path) as url_and_settings:
+        yield url_and_settings

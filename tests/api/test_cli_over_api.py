@@ -3,17 +3,14 @@ real store and broker: the tables people read, the JSON scripts read, and exit c
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
 import pytest
 
-from api import create_app
-from api.server import serving
 from fraudscore.broker import free_port
 from fraudscore.cli import main
-from tests.api.conftest import TOKENS, api_settings
+from tests.api.conftest import TOKENS
 from tests.pmml_models import logistic
 
 pytestmark = pytest.mark.integration
@@ -22,13 +19,12 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.fixture
-def served(kafka, topics, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The API on a free port; the CLI pointed at it with the operator's token."""
-    app = create_app(api_settings(kafka.bootstrap, topics, tmp_path))
-    with serving(app, "127.0.0.1", free_port()) as url:
-        monkeypatch.setenv("FRAUDSCORE_API__URL", url)
-        monkeypatch.setenv("FRAUDSCORE_API__TOKEN", TOKENS["operator"])
-        yield url
+def cli(served, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The CLI pointed at the served API with the operator's token."""
+    url, _ = served
+    monkeypatch.setenv("FRAUDSCORE_API__URL", url)
+    monkeypatch.setenv("FRAUDSCORE_API__TOKEN", TOKENS["operator"])
+    return url
 
 
 def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
@@ -37,7 +33,7 @@ def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_publish_list_show_activate_and_roll_back_from_the_command_line(served, tmp_path, capsys):
+def test_publish_list_show_activate_and_roll_back_from_the_command_line(cli, tmp_path, capsys):
     first, second = tmp_path / "v1.pmml", tmp_path / "v2.pmml"
     first.write_bytes(logistic({"amount": 0.01}))
     second.write_bytes(logistic({"amount": 0.02}))
@@ -68,7 +64,7 @@ def test_publish_list_show_activate_and_roll_back_from_the_command_line(served, 
     assert out.splitlines()[1].split() == ["1", "0.7310585786300049", "ok"]  # under v1's threshold of 0.8
 
 
-def test_exit_codes_tell_a_refusal_a_missing_model_a_bad_token_and_no_api_apart(served, tmp_path, capsys, monkeypatch):
+def test_exit_codes_tell_a_refusal_a_missing_model_a_bad_token_and_no_api_apart(cli, tmp_path, capsys, monkeypatch):
     bad = tmp_path / "bad.pmml"
     bad.write_bytes(b"<PMML>cut")
     code, _, err = run(capsys, "models", "publish", "fraud_lr", str(bad))
@@ -84,7 +80,7 @@ def test_exit_codes_tell_a_refusal_a_missing_model_a_bad_token_and_no_api_apart(
     assert code == 5 and "cannot be reached" in err
 
 
-def test_a_feature_file_is_checked_on_the_api_with_file_line_and_column(served, tmp_path, capsys):
+def test_a_feature_file_is_checked_on_the_api_with_file_line_and_column(cli, tmp_path, capsys):
     typo = tmp_path / "typo.fdsl"
     typo.write_text("featureset t version 1\nfeatures c per card_id { a = amont }\n")
     code, out, _ = run(capsys, "features", "check", str(typo))

@@ -14,11 +14,8 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from api import create_app
-from api.server import serving
 from fraudscore import kafka_io
-from fraudscore.broker import free_port
-from tests.api.conftest import TOKENS, api_settings, auth
+from tests.api.conftest import TOKENS, auth
 from tests.pmml_models import logistic
 
 pytestmark = pytest.mark.integration
@@ -39,13 +36,6 @@ def browser() -> Iterator[webdriver.Chrome]:
         yield driver
     finally:
         driver.quit()
-
-
-@pytest.fixture
-def served(kafka, topics, tmp_path):
-    settings = api_settings(kafka.bootstrap, topics, tmp_path)
-    with serving(create_app(settings), "127.0.0.1", free_port()) as url:
-        yield url, settings
 
 
 def test_a_person_sees_alerts_models_and_distributions_and_an_operator_promotes_and_rolls_back(served, browser):
