@@ -120,7 +120,11 @@ def _loop(one: Callable[[Record], Scores]) -> Callable[[list[Record]], list[Scor
 
 
 def _compile(source: str, name: str, namespace: dict[str, Any]) -> Callable[..., Any]:
-    exec(compile(source, f"<{name}>", "exec"), namespace)  # our own generated code: names and reprs
+    try:
+        code = compile(source, f"<{name}>", "exec")
+    except SyntaxError as exc:  # a generator slip costs the model its speed, not its deploy
+        raise Unsupported(f"its generated {name} did not compile ({exc.msg}, line {exc.lineno})") from None
+    exec(code, namespace)  # our own generated code: names and reprs
     return namespace[name]
 
 
@@ -156,14 +160,15 @@ def _batch_source(writer: _Writer, call: _ForestCall, final: str) -> str:
     lines = ["def score_batch(records):", "    out = [None] * len(records)", "    rows = []", "    states = []",
              *[f"    {c} = []" for c in columns], "    for i, record in enumerate(records):",
              "        get = record.get",
-             "        try:", *_indent(before, 3, bail), f"        {_CAUGHT}", *_indent([bail], 3, bail),
+             "        try:", *_indent(before or ["pass"], 3, bail), f"        {_CAUGHT}", *_indent([bail], 3, bail),
              "        rows.append(i)", f"        states.append({state})",
              *[f"        {c}.append({local})" for c, local in zip(columns, call.reads.values(), strict=True)],
              f"    results = ARRAYS.evaluate([{', '.join(columns)}], len(rows))",
              "    for i, state, result in zip(rows, states, results):", "        record = records[i]",
              f"        {state} = state" if kept else "        pass",
              f"        if result is None: {bail}", f"        {call.result} = result",
-             "        try:", *_indent(after, 3, bail), f"        {_CAUGHT}", *_indent([bail], 3, bail),
+             # Nothing after the forest when its sum is the prediction (no Targets, no Output).
+             "        try:", *_indent(after or ["pass"], 3, bail), f"        {_CAUGHT}", *_indent([bail], 3, bail),
              f"        out[i] = {final}", "    return out"]  # fmt: skip
     return "\n".join(lines)
 

@@ -163,6 +163,24 @@ def test_random_forests_walked_over_arrays_give_what_each_record_gives(classific
     assert kept > 60 * 80 / 4  # many records were walked over arrays, not handed over
 
 
+def test_a_forest_whose_sum_is_the_prediction_has_a_fast_path_too():
+    """No Targets, no Output: nothing is computed after the trees (its batch code once failed to compile,
+    which failed the deploy); pypmml's default output field, one record and a batch, as the general way."""
+    rng = random.Random(5)
+    trees = "".join(f'<Segment><True/><TreeModel functionName="regression">{TREE_SCHEMA}'
+                    f'{random_node(rng, 3, False, "<True/>")}</TreeModel></Segment>' for _ in range(4))  # fmt: skip
+    head = HEAD.format(optype="continuous", target_type="double", target_values="")
+    segmentation = f'<Segmentation multipleModelMethod="sum" missingPredictionTreatment="returnMissing">{trees}'
+    model = Watched(f'{head}<MiningModel functionName="regression">{SCHEMA}{segmentation}</Segmentation>'
+                    "</MiningModel></PMML>".encode())  # fmt: skip
+    assert model.fast_path_reason is None
+    rows = [random_record(rng) for _ in range(50)]
+    expected = [CompiledModel.score_general(model, row) for row in rows]
+    assert [model.score_one(row) for row in rows] == expected
+    assert model.score_batch(rows) == expected
+    assert set(expected[0]) == {"predicted_y"}
+
+
 NORMALISED = """<RegressionModel functionName="regression">{schema}
 <Output><OutputField name="y_hat" feature="predictedValue" dataType="double"/></Output>
 <LocalTransformations><DerivedField name="nx" optype="continuous" dataType="double">
