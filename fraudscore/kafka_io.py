@@ -21,7 +21,9 @@ class Record:
 
 def send(bootstrap: str, topic: str, records: Iterable[tuple[bytes | None, bytes]]) -> int:
     """Send (key, value) records and wait until the broker has them all; return how many."""
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", max_request_size=64 * 1024 * 1024)
+    # Batches of up to 1 MB: a test or the bench sends tens of thousands of events in one call.
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", max_request_size=64 * 1024 * 1024,
+                             batch_size=1024 * 1024)  # fmt: skip
     try:
         count = 0
         for key, value in records:
