@@ -1,10 +1,12 @@
 """The scoring Flink job: `events` and the broadcast `control` stream in; `scores`, `alerts`, `dlq` out.
 
     events ─> RouteEvents ──(by part key)──> ComputeFeatures ──(by customer)──> AssembleAndScore ─> scores
-                   └───────── events with no part to compute ─────────────────────┘      alerts, dlq
+                                                                                            alerts, dlq
 
 An event with one part (a feature set with one key, a tick) is scored as that part arrives: no wait, no
-assembly state.
+assembly state. An event with no part to compute passes through ComputeFeatures under its customer's key:
+one path into the assembly, not a union (PyFlink would put the key selector after a union in a task of its
+own, one more Python call for every part).
 
 Each operator reads `control` as a broadcast stream and keeps the live models and feature set in its
 broadcast state (scoring_job.live_models), going by the control topic as it stood when the job was built
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,6 +36,7 @@ from pyflink.datastream.functions import BroadcastProcessFunction, KeyedBroadcas
 from pyflink.datastream.state import MapStateDescriptor, ValueStateDescriptor
 from pyflink.table.expressions import col
 
+from dsl.engine import KeyState
 from fraudscore import flink_env, kafka_io
 from fraudscore.settings import ScoringSettings, Settings
 from fraudscore.topics import Topics
@@ -46,14 +50,16 @@ FEATURE_STATE = "feature_state"
 PENDING_STATE = "pending"
 
 # (key, event JSON, routing JSON): an event on its way to a part's state, or a part on its way to its event.
-ROUTED = Types.ROW_NAMED(["k", "event", "meta"], [Types.STRING(), Types.STRING(), Types.STRING()])
-TO_ASSEMBLE = OutputTag("to_assemble", ROUTED)
+# A tuple, not a Row: PyFlink converts a Row's kind and fields one by one, in and out of every operator.
+ROUTED = Types.TUPLE([Types.STRING(), Types.STRING(), Types.STRING()])
 DLQ = OutputTag("dlq", flink_env.KEYED_RECORD)  # events that are not canonical events, from RouteEvents
 # (sink, key, value): what AssembleAndScore sends on, all on its main output, since PyFlink takes no side
 # output from a timer; each sink picks its rows by the first column (in the Table API: no Python runs).
 TO_SCORES, TO_ALERTS, TO_DLQ = "scores", "alerts", "dlq"
 TAGGED_RECORD = Types.ROW_NAMED(["tag", "k", "v"], [Types.STRING(), Types.STRING(), Types.STRING()])
 _LATE_PART_GRACE_MS = 60_000  # a part later than the wait still finds its event marked scored this long
+_CACHED_KEYS = 10_000  # per ComputeFeatures subtask: the key states most recently used, unpickled
+_COUNTER_FLUSH_S = 1.0
 
 
 def now_ms() -> int:
@@ -95,14 +101,14 @@ class RouteEvents(_ReadsControl, BroadcastProcessFunction):
             return
         features = self.control.view(self._control(ctx)).features
         if features is None:
-            yield TO_ASSEMBLE, Row(assembled_at, value, '{"parts": [], "local": {}, "fv": null}')
+            yield assembled_at, value, '{"parts": [], "local": {}, "fv": null}'
             return
         routing = features.route(event)
         meta = {"fv": features.label, "parts": [part.name for part, _ in routing.remote], "local": routing.local}
         if not routing.remote:
-            yield TO_ASSEMBLE, Row(assembled_at, value, orjson.dumps(meta).decode())
+            yield assembled_at, value, orjson.dumps(meta).decode()
         for part, key in routing.remote:
-            yield Row(key, value, orjson.dumps({**meta, "part": part.state_id, "to": assembled_at}).decode())
+            yield key, value, orjson.dumps({**meta, "part": part.state_id, "to": assembled_at}).decode()
 
     def process_broadcast_element(self, value: str, ctx: BroadcastProcessFunction.Context):
         self.control.apply(value, ctx.get_broadcast_state(CONTROL_STATE))
@@ -110,7 +116,11 @@ class RouteEvents(_ReadsControl, BroadcastProcessFunction):
 
 class ComputeFeatures(_ReadsControl, KeyedBroadcastProcessFunction):
     """Keyed by part key (a block and its key's value): the part's features for the event, its state
-    updated, sent on to where the event is assembled."""
+    updated, sent on to where the event is assembled. An event with no part passes through unchanged.
+
+    The key states last used are kept unpickled too (`_CACHED_KEYS`), so that a key seen again is not read
+    back and unpickled: only this subtask writes its keys' state, and a restore starts a new operator with
+    an empty cache. Every update is still written to keyed state, which is what a checkpoint holds."""
 
     def __init__(self, signing_key: str, history: list[str]) -> None:
         self.signing_key = signing_key
@@ -120,37 +130,48 @@ class ComputeFeatures(_ReadsControl, KeyedBroadcastProcessFunction):
     def open(self, runtime_context) -> None:
         self.control = OperatorControl(self.signing_key, self.history, models=False)
         self.keys = runtime_context.get_state(ValueStateDescriptor(FEATURE_STATE, Types.PICKLED_BYTE_ARRAY()))
+        self.cached: OrderedDict[str, KeyState] = OrderedDict()
 
-    def process_element(self, routed: Row, ctx: KeyedBroadcastProcessFunction.ReadOnlyContext):
+    def process_element(self, routed: tuple[str, str, str], ctx: KeyedBroadcastProcessFunction.ReadOnlyContext):
         meta = orjson.loads(routed[2])
+        if "part" not in meta:
+            yield routed
+            return
         part = self._part(ctx, meta["part"])
         # A part whose block this subtask does not know yet (the swap reached it after the router) goes on
         # without values: the event is scored without them and says so.
-        values = self._compute(part, orjson.loads(routed[1]), ctx) if part is not None else None
+        values = self._compute(routed[0], part, orjson.loads(routed[1]), ctx) if part is not None else None
         reply = {"fv": meta["fv"], "parts": meta["parts"], "local": meta["local"],
                  "part": part.name if part is not None else None, "features": values}  # fmt: skip
-        yield Row(meta["to"], routed[1], orjson.dumps(reply).decode())
+        yield meta["to"], routed[1], orjson.dumps(reply).decode()
 
-    def _compute(self, part: Part, event: dict[str, Any], ctx) -> dict[str, Any]:
-        stored = self.keys.value()
-        if stored is None:
-            key_state = part.new_state()
-            timers = ctx.timer_service()
-            timers.register_processing_time_timer(timers.current_processing_time() + part.ttl_ms)
-        else:
-            key_state = stored[0]
+    def _compute(self, key: str, part: Part, event: dict[str, Any], ctx) -> dict[str, Any]:
+        key_state = self.cached.pop(key, None)
+        if key_state is None:
+            stored = self.keys.value()
+            if stored is None:
+                key_state = part.new_state()
+                timers = ctx.timer_service()
+                timers.register_processing_time_timer(timers.current_processing_time() + part.ttl_ms)
+            else:
+                key_state = stored[0]
         values = part.evaluate(event, key_state)
         self.keys.update((key_state, now_ms()))
+        self.cached[key] = key_state
+        if len(self.cached) > _CACHED_KEYS:
+            self.cached.popitem(last=False)
         return values
 
     def on_timer(self, timestamp: int, ctx: KeyedBroadcastProcessFunction.OnTimerContext):
         """The block's ttl, in processing time, since the key was last updated: its state goes."""
         stored = self.keys.value()
         if stored is not None:
-            part = self._part(ctx, ctx.get_current_key().split("|", 1)[0])
+            key = ctx.get_current_key()
+            part = self._part(ctx, key.split("|", 1)[0])
             touched = stored[1]
             if part is None or touched + part.ttl_ms <= timestamp:
                 self.keys.clear()
+                self.cached.pop(key, None)
             else:
                 ctx.timer_service().register_processing_time_timer(touched + part.ttl_ms)
         return iter(())
@@ -182,7 +203,7 @@ class AssembleAndScore(_ReadsControl, KeyedBroadcastProcessFunction):
         self.start_wait_ms = waits.start_wait_ms
         self.started_ms = 0
         self.control: OperatorControl | None = None
-        self.counters: dict[str, Any] = {}
+        self.counters: Counters | None = None
 
     def open(self, runtime_context) -> None:
         self.control = OperatorControl(self.signing_key, self.history)
@@ -195,9 +216,9 @@ class AssembleAndScore(_ReadsControl, KeyedBroadcastProcessFunction):
         # events scored with parts missing, parts that came after their event was scored.
         group = runtime_context.get_metrics_group().add_group("fraudscore")
         names = ("scores_compiled", "scores_pypmml", "events_missing_parts", "late_parts")
-        self.counters = {name: group.counter(name) for name in names}
+        self.counters = Counters({name: group.counter(name) for name in names})
 
-    def process_element(self, routed: Row, ctx: KeyedBroadcastProcessFunction.ReadOnlyContext):
+    def process_element(self, routed: tuple[str, str, str], ctx: KeyedBroadcastProcessFunction.ReadOnlyContext):
         meta = orjson.loads(routed[2])
         parts = meta["parts"]
         if len(parts) <= 1:  # nothing to wait for
@@ -214,7 +235,7 @@ class AssembleAndScore(_ReadsControl, KeyedBroadcastProcessFunction):
                        "parts": parts, "fv": meta["fv"], "deadline": deadline}  # fmt: skip
             ctx.timer_service().register_processing_time_timer(deadline)
         elif pending.get("scored"):
-            self.counters["late_parts"].inc()  # its event went without it; scoring it again would repeat it
+            self.counters.inc("late_parts")  # its event went without it; scoring it again would repeat it
             return
         pending["arrived"] += 1
         if meta["features"] is not None:
@@ -248,12 +269,12 @@ class AssembleAndScore(_ReadsControl, KeyedBroadcastProcessFunction):
         features = EventFeatures(values, label, missing, same_set)
         key = event.get("customer_id") or event.get("event_id") or ""
         if missing:
-            self.counters["events_missing_parts"].inc()
+            self.counters.inc("events_missing_parts")
         for result in score_event(event, live.models, now_ms(), features):
             if isinstance(result, ScoringError):
                 yield Row(TO_DLQ, key, result.dlq_record(event).decode())
                 continue
-            self.counters[f"scores_{result['engine']}"].inc()
+            self.counters.inc(f"scores_{result['engine']}")
             record = orjson.dumps(result).decode()
             yield Row(TO_SCORES, key, record)
             if result["decision"] == "alert" and result["mode"] == "active":
@@ -263,6 +284,28 @@ class AssembleAndScore(_ReadsControl, KeyedBroadcastProcessFunction):
         outcome = self.control.apply(value, ctx.get_broadcast_state(CONTROL_STATE))
         if isinstance(outcome, ControlRejected) and self.reports_rejections:
             yield Row(TO_DLQ, outcome.model_id or "control", outcome.dlq_record(value).decode())
+
+
+class Counters:
+    """Flink counters, added to at most once a second: each `inc` on a Flink counter is a call into the JVM,
+    and the scores counters would pay it for every score record."""
+
+    def __init__(self, flink_counters: dict[str, Any]) -> None:
+        self._flink = flink_counters
+        self._pending = dict.fromkeys(flink_counters, 0)
+        self._flushed_at = time.monotonic()
+
+    def inc(self, name: str) -> None:
+        self._pending[name] += 1
+        if time.monotonic() - self._flushed_at >= _COUNTER_FLUSH_S:
+            self.flush()
+
+    def flush(self) -> None:
+        for name, count in self._pending.items():
+            if count:
+                self._flink[name].inc(count)
+                self._pending[name] = 0
+        self._flushed_at = time.monotonic()
 
 
 def subtask_index(runtime_context) -> int:
@@ -299,8 +342,7 @@ def scoring_operators(
         .uid("compute_features")
     )
     scored = (
-        parts.union(routed.get_side_output(TO_ASSEMBLE))
-        .key_by(lambda row: row[0], key_type=Types.STRING())
+        parts.key_by(lambda row: row[0], key_type=Types.STRING())
         .connect(control)
         .process(AssembleAndScore(key, history, settings.scoring), output_type=TAGGED_RECORD)
         .uid("assemble_and_score")
