@@ -29,20 +29,32 @@ VERSIONS = 20
 LARGE_PMML_BYTES = 20_000_000
 
 
-def versioned_model(version: int, trees: int = 0) -> bytes:
+def versioned_model(version: int) -> bytes:
     """A regression on the amount whose score is 1000 x its version plus less than 500: each score says
-    which version gave it. With `trees`, summed with that many regression trees of depth 8 on the amount
-    that all score 0: the size of a large forest (430 trees make 20 MB), the same scores."""
+    which version gave it."""
+    return f"""<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/><DataDictionary>
+<DataField name="amount" optype="continuous" dataType="double"/>
+<DataField name="risk" optype="continuous" dataType="double"/></DataDictionary>
+<RegressionModel functionName="regression"><MiningSchema><MiningField name="risk" usageType="target"/>
+<MiningField name="amount" missingValueReplacement="0"/></MiningSchema>
+<RegressionTable intercept="{1000 * version}"><NumericPredictor name="amount" coefficient="0.0001"/>
+</RegressionTable></RegressionModel></PMML>""".encode()
+
+
+def large_versioned_model(version: int, trees: int) -> bytes:
+    """The size of a large boosted forest (430 trees of depth 8 on the amount make 20 MB), shaped like one
+    (a sum of trees, which the compiled engine scores by its fast path), scoring exactly 1000 x its version:
+    a first tree of one leaf, then trees whose leaves all score 0."""
     rng = random.Random(version)
+    version_tree = _tree_segment(-1, f'<Node score="{1000 * version}"><True/></Node>')
     forest = "".join(_tree_segment(n, _nodes(rng, 8, 0.0, 5000.0, "<True/>")) for n in range(trees))
     return f"""<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/><DataDictionary>
 <DataField name="amount" optype="continuous" dataType="double"/>
 <DataField name="risk" optype="continuous" dataType="double"/></DataDictionary>
 <MiningModel functionName="regression"><MiningSchema><MiningField name="risk" usageType="target"/>
-<MiningField name="amount" missingValueReplacement="0"/></MiningSchema><Segmentation multipleModelMethod="sum">
-<Segment id="version"><True/><RegressionModel functionName="regression"><MiningSchema><MiningField name="amount"/>
-</MiningSchema><RegressionTable intercept="{1000 * version}"><NumericPredictor name="amount" coefficient="0.0001"/>
-</RegressionTable></RegressionModel></Segment>{forest}</Segmentation></MiningModel></PMML>""".encode()
+<MiningField name="amount" missingValueReplacement="0"/></MiningSchema>
+<Segmentation multipleModelMethod="sum" missingPredictionTreatment="returnMissing">
+{version_tree}{forest}</Segmentation></MiningModel></PMML>""".encode()
 
 
 def _tree_segment(n: int, nodes: str) -> str:
@@ -70,7 +82,7 @@ def events() -> list[tuple[bytes, bytes]]:
 
 def test_twenty_versions_swapped_in_while_events_flow(kafka, topics, settings, log_dir, events):
     key = settings.control_key
-    large_pmml = versioned_model(VERSIONS, trees=430)
+    large_pmml = large_versioned_model(VERSIONS, trees=430)
     assert len(large_pmml) > LARGE_PMML_BYTES
     kafka_io.send(kafka.bootstrap, topics.control, [
         deploy(2, "swapped", 1, versioned_model(1), key, threshold=1e9),
