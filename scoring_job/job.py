@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import sys
 import time
-from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,6 @@ from pyflink.datastream.functions import BroadcastProcessFunction, KeyedBroadcas
 from pyflink.datastream.state import MapStateDescriptor, ValueStateDescriptor
 from pyflink.table.expressions import col
 
-from dsl.engine import KeyState
 from fraudscore import flink_env, kafka_io
 from fraudscore.settings import ScoringSettings, Settings
 from fraudscore.topics import Topics
@@ -58,7 +56,6 @@ DLQ = OutputTag("dlq", flink_env.KEYED_RECORD)  # events that are not canonical 
 TO_SCORES, TO_ALERTS, TO_DLQ = "scores", "alerts", "dlq"
 TAGGED_RECORD = Types.ROW_NAMED(["tag", "k", "v"], [Types.STRING(), Types.STRING(), Types.STRING()])
 _LATE_PART_GRACE_MS = 60_000  # a part later than the wait still finds its event marked scored this long
-_CACHED_KEYS = 10_000  # per ComputeFeatures subtask: the key states most recently used, unpickled
 _COUNTER_FLUSH_S = 1.0
 
 
@@ -116,11 +113,7 @@ class RouteEvents(_ReadsControl, BroadcastProcessFunction):
 
 class ComputeFeatures(_ReadsControl, KeyedBroadcastProcessFunction):
     """Keyed by part key (a block and its key's value): the part's features for the event, its state
-    updated, sent on to where the event is assembled. An event with no part passes through unchanged.
-
-    The key states last used are kept unpickled too (`_CACHED_KEYS`), so that a key seen again is not read
-    back and unpickled: only this subtask writes its keys' state, and a restore starts a new operator with
-    an empty cache. Every update is still written to keyed state, which is what a checkpoint holds."""
+    updated, sent on to where the event is assembled. An event with no part passes through unchanged."""
 
     def __init__(self, signing_key: str, history: list[str]) -> None:
         self.signing_key = signing_key
@@ -130,7 +123,6 @@ class ComputeFeatures(_ReadsControl, KeyedBroadcastProcessFunction):
     def open(self, runtime_context) -> None:
         self.control = OperatorControl(self.signing_key, self.history, models=False)
         self.keys = runtime_context.get_state(ValueStateDescriptor(FEATURE_STATE, Types.PICKLED_BYTE_ARRAY()))
-        self.cached: OrderedDict[str, KeyState] = OrderedDict()
 
     def process_element(self, routed: tuple[str, str, str], ctx: KeyedBroadcastProcessFunction.ReadOnlyContext):
         meta = orjson.loads(routed[2])
@@ -140,38 +132,31 @@ class ComputeFeatures(_ReadsControl, KeyedBroadcastProcessFunction):
         part = self._part(ctx, meta["part"])
         # A part whose block this subtask does not know yet (the swap reached it after the router) goes on
         # without values: the event is scored without them and says so.
-        values = self._compute(routed[0], part, orjson.loads(routed[1]), ctx) if part is not None else None
+        values = self._compute(part, orjson.loads(routed[1]), ctx) if part is not None else None
         reply = {"fv": meta["fv"], "parts": meta["parts"], "local": meta["local"],
                  "part": part.name if part is not None else None, "features": values}  # fmt: skip
         yield meta["to"], routed[1], orjson.dumps(reply).decode()
 
-    def _compute(self, key: str, part: Part, event: dict[str, Any], ctx) -> dict[str, Any]:
-        key_state = self.cached.pop(key, None)
-        if key_state is None:
-            stored = self.keys.value()
-            if stored is None:
-                key_state = part.new_state()
-                timers = ctx.timer_service()
-                timers.register_processing_time_timer(timers.current_processing_time() + part.ttl_ms)
-            else:
-                key_state = stored[0]
+    def _compute(self, part: Part, event: dict[str, Any], ctx) -> dict[str, Any]:
+        stored = self.keys.value()
+        if stored is None:
+            key_state = part.new_state()
+            timers = ctx.timer_service()
+            timers.register_processing_time_timer(timers.current_processing_time() + part.ttl_ms)
+        else:
+            key_state = stored[0]
         values = part.evaluate(event, key_state)
         self.keys.update((key_state, now_ms()))
-        self.cached[key] = key_state
-        if len(self.cached) > _CACHED_KEYS:
-            self.cached.popitem(last=False)
         return values
 
     def on_timer(self, timestamp: int, ctx: KeyedBroadcastProcessFunction.OnTimerContext):
         """The block's ttl, in processing time, since the key was last updated: its state goes."""
         stored = self.keys.value()
         if stored is not None:
-            key = ctx.get_current_key()
-            part = self._part(ctx, key.split("|", 1)[0])
+            part = self._part(ctx, ctx.get_current_key().split("|", 1)[0])
             touched = stored[1]
             if part is None or touched + part.ttl_ms <= timestamp:
                 self.keys.clear()
-                self.cached.pop(key, None)
             else:
                 ctx.timer_service().register_processing_time_timer(touched + part.ttl_ms)
         return iter(())
