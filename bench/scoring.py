@@ -220,10 +220,6 @@ class Bench:
             time.sleep(1)
 
 
-def not_probes(records: list) -> list:
-    return [r for r in records if not r.value.startswith(b'{"event_id":"probe-')]
-
-
 def follow(bootstrap: str, topic: str, received: list, stop: threading.Event) -> None:
     """Every score as it becomes visible to a consumer reading committed records, with when it did."""
     with kafka_io.Follower(bootstrap, [topic]) as follower:
