@@ -70,15 +70,18 @@ def wait_until_live(
 
     from fraudscore.kafka_io import read, send
 
+    def live(records) -> bool:
+        scored = values(records, topics.scores)
+        live_for = {s["customer_id"] for s in scored if (s["model_version"], s["alias"]) == (version, alias)}
+        return all(f"probe{c}" in live_for for c in range(customers))
+
     deadline = time.monotonic() + timeout_s
     n = 0
     while time.monotonic() < deadline:
         probes = [(f"probe{c}".encode(), web_payment(n + c, f"probe{c}", 10.0, "probe-")) for c in range(customers)]
         send(bootstrap, topics.raw("web"), probes)
         n += customers
-        scored = values(read(bootstrap, [topics.scores], timeout_s=2), topics.scores)
-        live_for = {s["customer_id"] for s in scored if (s["model_version"], s["alias"]) == (version, alias)}
-        if all(f"probe{c}" in live_for for c in range(customers)):
+        if live(read(bootstrap, [topics.scores], live, timeout_s=2)):  # as soon as they are, not 2 s later
             return
         collect_check_alive(jobs)
     raise AssertionError(f"model version {version} never went live as {alias}")
