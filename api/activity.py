@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 from kafka import KafkaConsumer, TopicPartition
 
+from fraudscore import kafka_crc  # noqa: F401  (its consumer checksums every batch it reads in C)
 from fraudscore.topics import Topics
 
 log = logging.getLogger("fraudscore.api")

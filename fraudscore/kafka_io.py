@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
+from fraudscore import kafka_crc  # noqa: F401  (the clients made here, and by importers, checksum in C)
+
 
 @dataclass(frozen=True)
 class Record:

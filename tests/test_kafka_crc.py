@@ -2,7 +2,6 @@
 
 from kafka.record import default_records, util
 
-import fraudscore  # noqa: F401  (installs it)
 from fraudscore import kafka_crc
 
 
