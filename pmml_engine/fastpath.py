@@ -160,27 +160,27 @@ def _batch_source(writer: _Writer, call: _ForestCall, final: str) -> str:
     lines = ["def score_batch(records):", "    out = [None] * len(records)", "    rows = []", "    states = []",
              *[f"    {c} = []" for c in columns], "    for i, record in enumerate(records):",
              "        get = record.get",
-             "        try:", *_indent(before or ["pass"], 3, bail), f"        {_CAUGHT}", *_indent([bail], 3, bail),
+             "        try:", *_indent(before, 3, bail), f"        {_CAUGHT}", *_indent([bail], 3, bail),
              "        rows.append(i)", f"        states.append({state})",
              *[f"        {c}.append({local})" for c, local in zip(columns, call.reads.values(), strict=True)],
              f"    results = ARRAYS.evaluate([{', '.join(columns)}], len(rows))",
              "    for i, state, result in zip(rows, states, results):", "        record = records[i]",
              f"        {state} = state" if kept else "        pass",
              f"        if result is None: {bail}", f"        {call.result} = result",
-             # Nothing after the forest when its sum is the prediction (no Targets, no Output).
-             "        try:", *_indent(after or ["pass"], 3, bail), f"        {_CAUGHT}", *_indent([bail], 3, bail),
+             "        try:", *_indent(after, 3, bail), f"        {_CAUGHT}", *_indent([bail], 3, bail),
              f"        out[i] = {final}", "    return out"]  # fmt: skip
     return "\n".join(lines)
 
 
 def _indent(lines: list[Any], depth: int, bail: str) -> list[str]:
-    """The lines (a forest call written out) at `depth`, with `bail` where a record leaves the fast path."""
+    """The lines (a forest call written out) as a block at `depth`, with `bail` where a record leaves the
+    fast path; `pass` when there are none (nothing after a forest whose sum is the prediction)."""
     out = []
     for line in lines:
         text = "\n".join(_forest_call(line)) if isinstance(line, _ForestCall) else line
         for part in text.replace(_BAIL, bail).split("\n"):
             out.append("    " * depth + part)
-    return out
+    return out or ["    " * depth + "pass"]
 
 
 def _mining_field(model: Element, scope: Scope, name: str) -> Element:
