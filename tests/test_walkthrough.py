@@ -53,17 +53,17 @@ def test_the_readme_walk_through_trains_publishes_promotes_and_rolls_back(kafka,
                 assert main(argv) == 0, (command, capsys.readouterr())
                 outputs.append(capsys.readouterr().out)
                 if command[1:3] == ["models", "publish"]:
-                    live = {
-                        e["alias"]: e["version"]
-                        for e in api.get("/models/payments_fraud", headers=auth("viewer")).json()["live"]
-                    }
-                    assert live == {"champion": 1, "challenger": 2}
+                    assert {alias: version for alias, version, _ in live(api)} == {"champion": 1, "challenger": 2}
                 if command[1:3] == ["models", "activate"]:
-                    live = api.get("/models/payments_fraud", headers=auth("viewer")).json()["live"]
-                    assert [(e["alias"], e["version"], e["mode"]) for e in live] == [("champion", 2, "active")]
-            live = api.get("/models/payments_fraud", headers=auth("viewer")).json()["live"]
-    assert [(e["alias"], e["version"], e["mode"]) for e in live] == [("champion", 1, "active")]
+                    assert live(api) == [("champion", 2, "active")]
+            assert live(api) == [("champion", 1, "active")]
     assert "precision" in outputs[1] and "ROC AUC" in outputs[1]
     shown = [line.split()[:3] for line in outputs[3].splitlines()[1:]]
     assert shown == [["1", "champion", "(active)"], ["2", "challenger", "(shadow)"]]
     assert (tmp_path / "var" / "models" / "payments_rf.card.json").exists()
+
+
+def live(api: httpx.Client) -> list[tuple[str, int, str]]:
+    """payments_fraud's live entries as the API lists them: (alias, version, mode)."""
+    entries = api.get("/models/payments_fraud", headers=auth("viewer")).json()["live"]
+    return [(e["alias"], e["version"], e["mode"]) for e in entries]
