@@ -47,9 +47,11 @@ CONTROL_STATE = MapStateDescriptor("control_state", Types.STRING(), Types.STRING
 FEATURE_STATE = "feature_state"
 PENDING_STATE = "pending"
 
-# (key, event JSON, routing JSON): an event on its way to a part's state, or a part on its way to its event.
+# (event JSON, routing JSON): an event on its way to a part's state, or a part on its way to its event.
 # A tuple, not a Row: PyFlink converts a Row's kind and fields one by one, in and out of every operator.
-ROUTED = Types.TUPLE([Types.STRING(), Types.STRING(), Types.STRING()])
+ROUTED = Types.TUPLE([Types.STRING(), Types.STRING()])
+# What RouteEvents and ComputeFeatures send: Row(key, routed), the key for the next operator's key_by.
+KEYED_ROUTED = flink_env.keyed_rows(ROUTED)
 DLQ = OutputTag("dlq", flink_env.KEYED_RECORD)  # events that are not canonical events, from RouteEvents
 # (sink, key, value): what AssembleAndScore sends on, all on its main output, since PyFlink takes no side
 # output from a timer; each sink picks its rows by the first column (in the Table API: no Python runs).
@@ -98,14 +100,14 @@ class RouteEvents(_ReadsControl, BroadcastProcessFunction):
             return
         features = self.control.view(self._control(ctx)).features
         if features is None:
-            yield assembled_at, value, '{"parts": [], "local": {}, "fv": null}'
+            yield Row(assembled_at, (value, '{"parts": [], "local": {}, "fv": null}'))
             return
         routing = features.route(event)
         meta = {"fv": features.label, "parts": [part.name for part, _ in routing.remote], "local": routing.local}
         if not routing.remote:
-            yield assembled_at, value, orjson.dumps(meta).decode()
+            yield Row(assembled_at, (value, orjson.dumps(meta).decode()))
         for part, key in routing.remote:
-            yield key, value, orjson.dumps({**meta, "part": part.state_id, "to": assembled_at}).decode()
+            yield Row(key, (value, orjson.dumps({**meta, "part": part.state_id, "to": assembled_at}).decode()))
 
     def process_broadcast_element(self, value: str, ctx: BroadcastProcessFunction.Context):
         self.control.apply(value, ctx.get_broadcast_state(CONTROL_STATE))
@@ -124,18 +126,18 @@ class ComputeFeatures(_ReadsControl, KeyedBroadcastProcessFunction):
         self.control = OperatorControl(self.signing_key, self.history, models=False)
         self.keys = runtime_context.get_state(ValueStateDescriptor(FEATURE_STATE, Types.PICKLED_BYTE_ARRAY()))
 
-    def process_element(self, routed: tuple[str, str, str], ctx: KeyedBroadcastProcessFunction.ReadOnlyContext):
-        meta = orjson.loads(routed[2])
+    def process_element(self, routed: tuple[str, str], ctx: KeyedBroadcastProcessFunction.ReadOnlyContext):
+        meta = orjson.loads(routed[1])
         if "part" not in meta:
-            yield routed
+            yield Row(ctx.get_current_key(), routed)
             return
         part = self._part(ctx, meta["part"])
         # A part whose block this subtask does not know yet (the swap reached it after the router) goes on
         # without values: the event is scored without them and says so.
-        values = self._compute(part, orjson.loads(routed[1]), ctx) if part is not None else None
+        values = self._compute(part, orjson.loads(routed[0]), ctx) if part is not None else None
         reply = {"fv": meta["fv"], "parts": meta["parts"], "local": meta["local"],
                  "part": part.name if part is not None else None, "features": values}  # fmt: skip
-        yield meta["to"], routed[1], orjson.dumps(reply).decode()
+        yield Row(meta["to"], (routed[0], orjson.dumps(reply).decode()))
 
     def _compute(self, part: Part, event: dict[str, Any], ctx) -> dict[str, Any]:
         stored = self.keys.value()
@@ -203,20 +205,20 @@ class AssembleAndScore(_ReadsControl, KeyedBroadcastProcessFunction):
         names = ("scores_compiled", "scores_pypmml", "events_missing_parts", "late_parts")
         self.counters = Counters({name: group.counter(name) for name in names})
 
-    def process_element(self, routed: tuple[str, str, str], ctx: KeyedBroadcastProcessFunction.ReadOnlyContext):
-        meta = orjson.loads(routed[2])
+    def process_element(self, routed: tuple[str, str], ctx: KeyedBroadcastProcessFunction.ReadOnlyContext):
+        meta = orjson.loads(routed[1])
         parts = meta["parts"]
         if len(parts) <= 1:  # nothing to wait for
             got = meta.get("features")
             missing = parts if parts and got is None else []
-            yield from self._scored(ctx, routed[1], {**meta["local"], **(got or {})}, meta["fv"], missing)
+            yield from self._scored(ctx, routed[0], {**meta["local"], **(got or {})}, meta["fv"], missing)
             return
-        event_id = orjson.loads(routed[1])["event_id"]
+        event_id = orjson.loads(routed[0])["event_id"]
         pending = self.pending.get(event_id)
         if pending is None:
             now = ctx.timer_service().current_processing_time()
             deadline = max(now + self.part_wait_ms, self.started_ms + self.start_wait_ms)
-            pending = {"event": routed[1], "features": dict(meta["local"]), "got": [], "arrived": 0,
+            pending = {"event": routed[0], "features": dict(meta["local"]), "got": [], "arrived": 0,
                        "parts": parts, "fv": meta["fv"], "deadline": deadline}  # fmt: skip
             ctx.timer_service().register_processing_time_timer(deadline)
         elif pending.get("scored"):
@@ -231,7 +233,7 @@ class AssembleAndScore(_ReadsControl, KeyedBroadcastProcessFunction):
             return
         self.pending.remove(event_id)
         missing = [name for name in parts if name not in pending["got"]]
-        yield from self._scored(ctx, routed[1], pending["features"], meta["fv"], missing)
+        yield from self._scored(ctx, routed[0], pending["features"], meta["fv"], missing)
 
     def on_timer(self, timestamp: int, ctx: KeyedBroadcastProcessFunction.OnTimerContext):
         """The customer's events whose wait is over: scored without the parts not in yet, then remembered
@@ -319,15 +321,15 @@ def scoring_operators(
     """Canonical events (JSON strings) and the broadcast control stream in; out, the TAGGED_RECORD rows for
     scores, alerts and control rejections, and the KEYED_RECORD rows of events that are not canonical."""
     key = settings.control_key
-    routed = events.connect(control).process(RouteEvents(key, history), output_type=ROUTED).uid("route_events")
+    routed = events.connect(control).process(RouteEvents(key, history), output_type=KEYED_ROUTED).uid("route_events")
     parts = (
-        routed.key_by(lambda row: row[0], key_type=Types.STRING())
+        flink_env.key_by_first_field(routed, ROUTED)
         .connect(control)
-        .process(ComputeFeatures(key, history), output_type=ROUTED)
+        .process(ComputeFeatures(key, history), output_type=KEYED_ROUTED)
         .uid("compute_features")
     )
     scored = (
-        parts.key_by(lambda row: row[0], key_type=Types.STRING())
+        flink_env.key_by_first_field(parts, ROUTED)
         .connect(control)
         .process(AssembleAndScore(key, history, settings.scoring), output_type=TAGGED_RECORD)
         .uid("assemble_and_score")
