@@ -47,6 +47,7 @@ bench: setup
 	$(BIN)/python bench/dsl_engine.py --events 20000 --repeats 7
 	$(BIN)/python bench/pmml_engine.py
 	$(BIN)/python bench/preprocessor.py --records 60000
+	$(BIN)/python bench/operators.py
 
 cluster-up: setup
 	$(BIN)/fraudscore flink start

@@ -10,6 +10,9 @@ regression, GBM-100, RF-100: fraudscore.training, cached in var/data/bench-*.pmm
 event. Figures:
 
 - ceiling: a Flink SQL copy of canonical events to another topic (bench/passthrough_job.py), events/s.
+- Python floor: the same copy through Python operators with nothing in them (bench/python_floor_job.py): one
+  stateless map; one keyed function with one state; and the scoring job's shape (each event to the state of
+  its four payments keys, then brought together under its customer). What PyFlink's plumbing costs.
 - throughput end to end: the raw records preloaded, the scoring job started and warm, then the
   preprocessor started; events/s = events / (last score's time - first score's time, as the broker
   stamped them), so start-up is not counted. Also the scoring job alone (canonical events preloaded on
@@ -136,6 +139,17 @@ class Bench:
         self.broker.create_topics([TopicSpec(copy)])
         subprocess.run([sys.executable, str(ROOT / "bench" / "passthrough_job.py"), self.broker.bootstrap,
                         topics.events, copy], check=True, capture_output=True)  # fmt: skip
+        copied = kafka_io.read(self.broker.bootstrap, [copy], lambda rs: len(rs) >= len(events), timeout_s=120)
+        return rate(len(copied), [r.timestamp_ms for r in copied])
+
+    def python_floor(self, events: list[dict], mode: str) -> float:
+        """The same copy through one Python function (bench/python_floor_job.py): `map` or `keyed`."""
+        topics = self.fresh_topics()
+        send(self.broker.bootstrap, topics, events)
+        copy = f"{topics.prefix}copy"
+        self.broker.create_topics([TopicSpec(copy)])
+        subprocess.run([sys.executable, str(ROOT / "bench" / "python_floor_job.py"), self.broker.bootstrap,
+                        topics.events, copy, mode], check=True, capture_output=True)  # fmt: skip
         copied = kafka_io.read(self.broker.bootstrap, [copy], lambda rs: len(rs) >= len(events), timeout_s=120)
         return rate(len(copied), [r.timestamp_ms for r in copied])
 
@@ -304,6 +318,8 @@ def main() -> None:
             bench = Bench(broker, settings, Path(tmp) / "logs", pmml)
             ceiling = bench.ceiling(events)
             print(f"ceiling (Flink SQL copy, no Python): {ceiling:,.0f} events/s", flush=True)
+            floor = {mode: bench.python_floor(events, mode) for mode in ("map", "keyed", "fanout")}
+            print(f"Python floor (copies through empty Python operators): {floor}", flush=True)
             compiled = bench.throughput(raws)
             print(f"throughput end to end, compiled engine: {compiled:,.0f} events/s", flush=True)
             alone = bench.scoring_throughput(events)
@@ -321,6 +337,8 @@ def main() -> None:
     swap = f"{low['swap_p50']:,.0f} / {low['swap_p99']:,.0f} ms" if low.get("swaps") else "none seen"
     rows = [
         ("ceiling: Kafka to Kafka, no Python", f"{ceiling:,.0f} events/s"),
+        ("events/s through a Python map / a keyed function with state", f"{floor['map']:,.0f} / {floor['keyed']:,.0f}"),
+        ("the scoring job's shape, nothing computed (4 keyed parts, assembled)", f"{floor['fanout']:,.0f} events/s"),
         (
             "end to end, features + 3 models, compiled engine",
             f"{compiled:,.0f} events/s ({compiled / ceiling:.0%} of the ceiling)",
