@@ -58,7 +58,7 @@ def run(mode: str, pipeline: str, events: list[str], settings: Settings) -> floa
     preprocessed = records.process(Preprocess("web", "raw.web"), output_type=IDENTIFIED_EVENT)
     # Side outputs must have a consumer, as in the jobs: PyFlink only routes the tags it knows.
     discard(preprocessed.get_side_output(PRE_DLQ))
-    canonical = preprocessed.map(lambda row: row[2], output_type=Types.STRING())
+    canonical = preprocessed.map(lambda row: row[1][1], output_type=Types.STRING())
     if pipeline == "preprocess":
         discard(canonical)
     else:

@@ -26,8 +26,10 @@ from preprocessor_job.outcome import KafkaOrigin, Rejected
 from preprocessor_job.process import preprocess
 
 DLQ = OutputTag("dlq", flink_env.KEYED_RECORD)
-# An event on its way to the de-duplication: its id (the channel's natural id), its key on `events`, its JSON.
-IDENTIFIED_EVENT = Types.ROW_NAMED(["id", "k", "v"], [Types.STRING(), Types.STRING(), Types.STRING()])
+# An event on its way to the de-duplication: its key on `events` and its JSON, keyed by its id (the channel's
+# natural id) for `flink_env.key_by_first_field`.
+EVENT = Types.TUPLE([Types.STRING(), Types.STRING()])
+IDENTIFIED_EVENT = flink_env.keyed_rows(EVENT)
 SEEN = "seen"  # stable state name: savepoints find the de-duplication state by it
 
 
@@ -43,7 +45,7 @@ class Preprocess(ProcessFunction):
         raw = record[0]
         for outcome in preprocess(self.channel, raw, ctx.timestamp()):
             if isinstance(outcome, CanonicalEvent):
-                yield Row(outcome.event_id, outcome.partition_key, outcome.to_json().decode())
+                yield Row(outcome.event_id, (outcome.partition_key, outcome.to_json().decode()))
             elif isinstance(outcome, Rejected):
                 origin = KafkaOrigin(self.topic, record[1], record[2])
                 yield DLQ, Row(self.channel, outcome.dlq_record(self.channel, raw, origin).decode())
@@ -62,13 +64,13 @@ class DropRepeats(KeyedProcessFunction):
     def open(self, runtime_context) -> None:
         self.seen = runtime_context.get_state(ValueStateDescriptor(SEEN, Types.BOOLEAN()))
 
-    def process_element(self, value: Row, ctx: KeyedProcessFunction.Context):
+    def process_element(self, event: tuple[str, str], ctx: KeyedProcessFunction.Context):
         if self.seen.value():
             return
         self.seen.update(True)
         timers = ctx.timer_service()
         timers.register_processing_time_timer(timers.current_processing_time() + self.horizon_ms)
-        yield Row(value[1], value[2])
+        yield Row(*event)
 
     def on_timer(self, timestamp: int, ctx: KeyedProcessFunction.OnTimerContext):
         self.seen.clear()
@@ -89,12 +91,13 @@ def build(settings: Settings) -> StreamExecutionEnvironment:
         processed = raw.process(Preprocess(channel, topic), output_type=IDENTIFIED_EVENT).uid(f"preprocess_{channel}")
         events.append(processed)
         rejects.append(processed.get_side_output(DLQ))
+    # Keyed by the id the adapters name: with PyFlink's key_by, the key selector after the union would be a
+    # Python task of its own, one more call into Python for every event.
     unique = (
-        events[0].union(*events[1:])
-        .key_by(lambda row: row[0], key_type=Types.STRING())
+        flink_env.key_by_first_field(events[0].union(*events[1:]), EVENT)
         .process(DropRepeats(settings.preprocessor.dedup_horizon_s), output_type=flink_env.KEYED_RECORD)
         .uid("drop_repeats")
-    )  # fmt: skip
+    )
     statements = t_env.create_statement_set()
     statements.add_insert("events_sink", t_env.from_data_stream(unique))
     statements.add_insert("pre_dlq_sink", t_env.from_data_stream(rejects[0].union(*rejects[1:])))
