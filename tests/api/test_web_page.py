@@ -89,14 +89,16 @@ def first(browser, selector: str):
 
 
 def live_column(browser, wait: WebDriverWait | None = None) -> dict[str, str] | None:
-    """Version -> what the Live column says, once the models table has rows."""
+    """Version -> what the Live column says; None while the models table has no rows or was redrawn as it was
+    read. With `wait`, read until a whole table has been read (the page redraws it when the token changes)."""
     if wait is not None:
-        wait.until(lambda b: first(b, "#models tr[data-version]"))
+        return wait.until(live_column)
     try:
         rows = browser.find_elements(By.CSS_SELECTOR, "#models tr[data-version]")
-        return {row.get_attribute("data-version"): row.find_element(By.CSS_SELECTOR, "td.live").text for row in rows}
+        read = {row.get_attribute("data-version"): row.find_element(By.CSS_SELECTOR, "td.live").text for row in rows}
     except Exception:  # the table was redrawn while it was read: read it again next time
         return None
+    return read or None
 
 
 def click(browser, wait: WebDriverWait, selector: str, label: str) -> None:
