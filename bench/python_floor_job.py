@@ -9,7 +9,8 @@ key_by with a Python key selector), one pickled ValueState read and written per 
 `fanout`: the scoring job's shape with nothing computed in it, keyed as the job keys
 (flink_env.key_by_first_field): each event sent to the state of its four keys of the payments feature set
 (card, device, card and merchant, merchant: one ValueState read and written each), and the four parts
-brought together under the customer (a MapState by event id) before the event goes on. Copies what
+brought together under the customer (a MapState by event id) before the event goes on; every event makes
+four parts here (in the job, one per key it has: a login or a tick makes fewer). Copies what
 FROM_TOPIC holds at start, then ends. Against bench/passthrough_job.py (no Python at all), these say what
 the scoring job's Python operators cost before they compute anything.
 """

@@ -133,23 +133,21 @@ class Bench:
                 raise SystemExit(f"the scoring job died:\n{job.log_tail()}")
 
     def ceiling(self, events: list[dict]) -> float:
-        topics = self.fresh_topics()
-        send(self.broker.bootstrap, topics, events)
-        copy = f"{topics.prefix}copy"
-        self.broker.create_topics([TopicSpec(copy)])
-        subprocess.run([sys.executable, str(ROOT / "bench" / "passthrough_job.py"), self.broker.bootstrap,
-                        topics.events, copy], check=True, capture_output=True)  # fmt: skip
-        copied = kafka_io.read(self.broker.bootstrap, [copy], lambda rs: len(rs) >= len(events), timeout_s=120)
-        return rate(len(copied), [r.timestamp_ms for r in copied])
+        return self._copy_rate(events, "passthrough_job.py")
 
     def python_floor(self, events: list[dict], mode: str) -> float:
-        """The same copy through one Python function (bench/python_floor_job.py): `map` or `keyed`."""
+        """The same copy through Python operators with nothing in them (bench/python_floor_job.py): `map`,
+        `keyed` or `fanout`."""
+        return self._copy_rate(events, "python_floor_job.py", mode)
+
+    def _copy_rate(self, events: list[dict], job: str, *args: str) -> float:
+        """Events/s of a bench job that copies `events` to another topic, as the copies were stamped."""
         topics = self.fresh_topics()
         send(self.broker.bootstrap, topics, events)
         copy = f"{topics.prefix}copy"
         self.broker.create_topics([TopicSpec(copy)])
-        subprocess.run([sys.executable, str(ROOT / "bench" / "python_floor_job.py"), self.broker.bootstrap,
-                        topics.events, copy, mode], check=True, capture_output=True)  # fmt: skip
+        subprocess.run([sys.executable, str(ROOT / "bench" / job), self.broker.bootstrap, topics.events, copy, *args],
+                       check=True, capture_output=True)  # fmt: skip
         copied = kafka_io.read(self.broker.bootstrap, [copy], lambda rs: len(rs) >= len(events), timeout_s=120)
         return rate(len(copied), [r.timestamp_ms for r in copied])
 
