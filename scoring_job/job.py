@@ -4,9 +4,9 @@
                                                                                             alerts, dlq
 
 An event with one part (a feature set with one key, a tick) is scored as that part arrives: no wait, no
-assembly state. An event with no part to compute passes through ComputeFeatures under its customer's key:
-one path into the assembly, not a union (PyFlink would put the key selector after a union in a task of its
-own, one more Python call for every part).
+assembly state. An event with no part to compute passes through ComputeFeatures under its customer's key, so
+that every record reaches the assembly by the one keyed path. Each operator names the key of what it sends
+(flink_env.key_by_first_field): Flink keys it in Java, with no Python key selector in between.
 
 Each operator reads `control` as a broadcast stream and keeps the live models and feature set in its
 broadcast state (scoring_job.live_models), going by the control topic as it stood when the job was built
