@@ -271,9 +271,14 @@ class _ExprChecker:
         if len(node.args) != STATEFUL[function]:
             return self.error(f"`{function}` takes {STATEFUL[function]} arguments, got {len(node.args)}", node.span)
         self._expect(self.type_of(node.args[0]), "number", f"`{function}`", node.args[0])
-        for period in node.args[1:]:
-            if not (isinstance(period, ast.Literal) and isinstance(period.value, int) and period.value >= 1):
+        periods = node.args[1:2] if function == "bollinger" else node.args[1:]  # bollinger's k need not be whole
+        for period in periods:
+            if not (isinstance(period, ast.Literal) and _whole(period.value) and period.value >= 1):
                 self.error(f"`{function}` periods are whole numbers of at least 1", period.span)
+        if function == "bollinger":
+            k = node.args[2]
+            if not (isinstance(k, ast.Literal) and _numeric(k.value) and k.value > 0):
+                self.error("bollinger's `k` is a number above 0, such as `2` or `2.5`", k.span)
         return self._keywords(node)
 
     def _keywords(self, node: ast.Call) -> str:
@@ -311,6 +316,14 @@ class _ExprChecker:
             return wanted
         described = f"'{node.name}' is" if isinstance(node, ast.Name) else "this is"
         return self.error(f"{what} needs a {wanted}, but {described} a {actual}", node.span)
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _numeric(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _unknown(what: str, name: str, candidates: list[str]) -> str:

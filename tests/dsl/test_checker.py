@@ -123,6 +123,14 @@ CASES = {
         "features m per symbol {\n  x = ema(price, 0.5)\n}",
         ["r.fdsl:3:18: error: `ema` periods are whole numbers of at least 1"],
     ),
+    "bollinger's k is not above 0": (
+        "features m per symbol {\n  x = bollinger(price, 20, 0).upper\n}",
+        ["r.fdsl:3:28: error: bollinger's `k` is a number above 0, such as `2` or `2.5`"],
+    ),
+    "bollinger's period is still whole": (
+        "features m per symbol {\n  x = bollinger(price, 2.5, 2).upper\n}",
+        ["r.fdsl:3:24: error: `bollinger` periods are whole numbers of at least 1"],
+    ),
     "wrong argument count": (
         "features c per card_id {\n  x = round(amount, 2, 3)\n}",
         ["r.fdsl:3:7: error: `round` takes 1 to 2 arguments, got 3"],
@@ -146,3 +154,7 @@ CASES = {
 @pytest.mark.parametrize("source, expected", CASES.values(), ids=CASES.keys())
 def test_checker_reports(source, expected):
     assert errors(source) == expected
+
+
+def test_bollinger_takes_a_decimal_k():
+    assert errors("features m per symbol {\n  x = bollinger(price, 20, 2.5).upper\n}") == []
