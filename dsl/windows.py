@@ -272,21 +272,24 @@ class WindowPlan:
         return results
 
     def _rescan(self, log: KeyLog, ts: int, current: Any, place: _Place) -> Any:
-        """An event older than the newest: its window is read from the log."""
-        values = self._scan(log, self.slides[place.window], ts, place.source)
+        """An event older than the newest: its window is read from the log, from what eviction must keep
+        (DSL.md: a late event's windows are exact back to newest - lateness - the largest window; what lies
+        further back is left out even where it happens not to be evicted yet, so every engine answers alike)."""
+        values = self._scan(log, self.slides[place.window], ts, place.source, self._retained_from(log))
         if place.include and current is not None:
             values.append(current)
         return aggregate(place.function, values, current)
 
     @staticmethod
-    def _scan(log: KeyLog, plan: _SlidePlan, now: int, source: int) -> list[Any]:
-        """The non-null past inputs of one window for an event older than the newest, read from the log."""
+    def _scan(log: KeyLog, plan: _SlidePlan, now: int, source: int, retained: int) -> list[Any]:
+        """The non-null past inputs of one window for an event older than the newest, read from the log
+        at or after position `retained`."""
         entries = log.entries
-        upper = bisect.bisect_right(entries, (now, math.inf), lo=log.start)
+        upper = max(retained, bisect.bisect_right(entries, (now, math.inf), lo=log.start))
         if plan.kind == "time":
-            lower = bisect.bisect_right(entries, (now - plan.millis, math.inf), lo=log.start, hi=upper)
+            lower = bisect.bisect_right(entries, (now - plan.millis, math.inf), lo=retained, hi=upper)
         else:
-            lower = max(log.start, upper - plan.count)
+            lower = max(retained, upper - plan.count)
         return [e[2][source] for e in entries[lower:upper] if e[2][source] is not None]
 
     def _insert(self, log: KeyLog, entry: tuple) -> None:
@@ -323,19 +326,25 @@ class WindowPlan:
                     rebuilt.add(other_seq, other_inputs[source])
             log.accumulators[position] = rebuilt
 
-    def _evict(self, log: KeyLog) -> None:
-        """Drop what no accepted event can need: older than every window reaching back from the oldest
-        ts still accepted (newest - lateness), except the `last N` entries before that point."""
+    def _retained_from(self, log: KeyLog) -> int:
+        """Where the entries an accepted event can need start in the log: those inside a window reaching
+        back from the oldest ts still accepted (newest - lateness), and the `last N` entries before it."""
         entries = log.entries
         oldest_accepted = log.newest_ts - self.lateness_ms
         cut = bisect.bisect_right(entries, (oldest_accepted - self._keep_ms, math.inf), lo=log.start)
         if self._keep_last:
             before = bisect.bisect_right(entries, (oldest_accepted, math.inf), lo=log.start)
             cut = min(cut, max(log.start, before - self._keep_last))
+        return cut
+
+    def _evict(self, log: KeyLog) -> None:
+        """Drop what no accepted event can need (entries before `_retained_from`), except what an exact
+        window still holds."""
+        cut = self._retained_from(log)
         cut = min(cut, *log.los) if log.los else cut
         if cut > log.start:
             log.start = cut
-            if cut >= _COMPACT_AFTER and cut * 2 >= len(entries):
+            if cut >= _COMPACT_AFTER and cut * 2 >= len(log.entries):
                 log._compact()
 
 
