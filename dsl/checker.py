@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from dsl import ast
 from dsl.errors import DslSemanticError
+from dsl.evaluate import INT64
 
 # The canonical event's fields (DESIGN.md) and the type each has in the DSL.
 FIELD_TYPES: dict[str, str] = {
@@ -161,6 +162,8 @@ class _ExprChecker:
             return ANY
         if isinstance(node.value, bool):
             return "bool"
+        if isinstance(node.value, int) and node.value not in INT64:
+            return self.error(f"the integer {node.value} is outside 64 bits; write it as a decimal number", node.span)
         return "string" if isinstance(node.value, str) else "number"
 
     def _name(self, node: ast.Name, in_window: bool) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from dsl import ast
 from dsl.checker import STATEFUL
-from dsl.evaluate import SCALAR_FUNCTIONS, arithmetic, compare, logical
+from dsl.evaluate import INT64, SCALAR_FUNCTIONS, arithmetic, compare, logical
 
 InputKey = tuple[Any, Any, str]  # (argument or None for count(), where filter or None, value kind)
 
@@ -61,7 +61,7 @@ def _features_source(
     emitter = _Emitter(names, windows, {call: f"s{i}" for call, i in stateful.items()})
     body: list[str] = []
     for feature in order:
-        for call in _stateful_calls(feature.expr):
+        for call in stateful_calls(feature.expr):
             if call in emitter.hoisted:
                 continue
             argument = emitter.expr(call.args[0])
@@ -76,7 +76,7 @@ def _features_source(
     return "def features(event, w, fns, late, ts):\n" + "\n".join(f"    {line}" for line in body)
 
 
-def _stateful_calls(node: ast.Expr) -> list[ast.Call]:
+def stateful_calls(node: ast.Expr) -> list[ast.Call]:
     """Stateful calls below `node`, inner ones first: `ema(logret(price), 3)` needs logret's value."""
     found = [n for n in ast.walk(node) if isinstance(n, ast.Call) and n.function in STATEFUL]
     return list(reversed(found))
@@ -92,8 +92,10 @@ class _Emitter:
         lines = []
         for name, local in self.fields.items():
             lines.append(f"{local} = event.get({name!r})")
-            # JSON may carry NaN or Infinity: null, as DSL.md says (x - x is 0.0 for every finite float)
+            # JSON may carry NaN or Infinity: null, as DSL.md says (x - x is 0.0 for every finite float);
+            # an integer outside 64 bits too (the JVM engine's Long cannot hold it)
             lines.append(f"if {local}.__class__ is float and {local} - {local}: {local} = None")
+            lines.append(f"elif {local}.__class__ is int and {local} not in _INT64: {local} = None")
         return lines
 
     def expr(self, node: ast.Expr) -> str:  # noqa: PLR0911 - one case per node kind
@@ -123,7 +125,7 @@ class _Emitter:
         left, right = self.expr(node.left), self.expr(node.right)
         if node.op in ("==", "!="):
             return f"({left} {node.op} {right})"
-        if node.op == "-" and _is_timestamp(node.left) and _is_timestamp(node.right):
+        if node.op == "-" and is_timestamp(node.left) and is_timestamp(node.right):
             return f"_seconds_between({left}, {right})"
         return f"{_BINARY[node.op]}({left}, {right})"
 
@@ -136,11 +138,11 @@ class _Emitter:
         return f"_fn_{node.function}({', '.join(args)})"
 
 
-def _is_timestamp(node: ast.Expr) -> bool:
+def is_timestamp(node: ast.Expr) -> bool:
     if isinstance(node, ast.Name):
         return node.name == "ts"
     if isinstance(node, ast.Windowed):
-        return node.call.function in ("first", "last", "min", "max") and _is_timestamp(node.call.args[0])
+        return node.call.function in ("first", "last", "min", "max") and is_timestamp(node.call.args[0])
     return False
 
 
@@ -178,7 +180,9 @@ def _fast(op: str) -> Callable[[Any, Any], Any]:
                 result = apply(left, right)
             except OverflowError:  # an integer too large for a float
                 return None
-            return result if result.__class__ is int or result - result == 0.0 else None
+            if result.__class__ is int:
+                return result if result in INT64 else None
+            return result if result - result == 0.0 else None
         return general(left, right)
 
     return arithmetic_on_numbers
@@ -210,6 +214,7 @@ _HELPERS: dict[str, Any] = {
     "_neg": lambda x: arithmetic("-", 0, x),
     "_isin": lambda x, options: x is not None and x in options,
     "_stateful": _stateful,
+    "_INT64": INT64,
     "_seconds_between": _seconds_between,
     "_as_number": _number,
     "_as_timestamp": _number,

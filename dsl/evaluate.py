@@ -19,9 +19,18 @@ _ORDER: dict[str, Callable[[Any, Any], bool]] = {
 _NUMBERS = (int, float)  # bool is not one: `true + 1` is null
 
 
+INT64 = range(-(2**63), 2**63)  # integers the JVM engine holds; one outside is null, as an infinity is
+
+
 def finite(value: Any) -> Any:
-    """NaN and infinities become null; everything else is itself."""
-    if isinstance(value, float) and not math.isfinite(value):
+    """NaN, infinities and integers outside 64 bits become null; everything else is itself.
+
+    >>> finite(float("nan")), finite(2**63), finite(-(2**63)), finite(True)
+    (None, None, -9223372036854775808, True)
+    """
+    if value.__class__ is float:
+        return value if math.isfinite(value) else None
+    if value.__class__ is int and value not in INT64:
         return None
     return value
 

@@ -131,6 +131,10 @@ CASES = {
         "features m per symbol {\n  x = bollinger(price, 2.5, 2).upper\n}",
         ["r.fdsl:3:24: error: `bollinger` periods are whole numbers of at least 1"],
     ),
+    "an integer outside 64 bits": (
+        "features c per card_id {\n  x = amount * 9223372036854775808\n}",
+        ["r.fdsl:3:16: error: the integer 9223372036854775808 is outside 64 bits; write it as a decimal number"],
+    ),
     "wrong argument count": (
         "features c per card_id {\n  x = round(amount, 2, 3)\n}",
         ["r.fdsl:3:7: error: `round` takes 1 to 2 arguments, got 3"],
