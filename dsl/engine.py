@@ -51,13 +51,15 @@ class CompiledBlock:
             source = inputs.setdefault(key, len(inputs))
             every_event = key[0] is None and key[1] is None  # count() with no filter
             specs.append(AggregateSpec(node.call.function, self._window_spec(node.window), source, every_event))
+        self.windowed = windowed
+        self.inputs: list[InputKey] = list(inputs)
         self.plan = WindowPlan(specs, lateness_ms, self.ttl_ms)
         self.stateful = _unique(
             n for f in block.features for n in ast.walk(f.expr) if isinstance(n, ast.Call) and n.function in STATEFUL
         )
         windows = {node: i for i, node in enumerate(windowed)}
-        order = _dependency_order(block.features)
-        self.code = compile_block(block, order, list(inputs), windows, {c: i for i, c in enumerate(self.stateful)})
+        self.order = _dependency_order(block.features)
+        self.code = compile_block(block, self.order, self.inputs, windows, {c: i for i, c in enumerate(self.stateful)})
         self.defaults = {f.name: f.default.value if f.default else None for f in block.features}
         self.lateness_ms = lateness_ms
         self._update, self._inputs, self._features = self.plan.update, self.code.inputs, self.code.features

@@ -79,14 +79,23 @@ def deploy_message(
 
 
 def features_message(seq: int, name: str, dsl: str, key: str, source: str | None = None) -> tuple[bytes, bytes]:
-    """A signed features.deploy as a (key, value) record: the feature file's text, and the name it is known
-    by in error messages (`payments.fdsl:12:3: ...`).
+    """A signed features.deploy as a (key, value) record: the feature file's text, the name it is known by in
+    error messages (`payments.fdsl:12:3: ...`) and, when the file checks, its feature plan (dsl.plan: what the
+    JVM engine runs; a file that does not check goes without one, and the job rejects it with its errors).
 
     >>> key, value = features_message(4, "payments", "featureset payments version 1", key="k")
-    >>> key, decode(value, key="k").payload["source"]
-    (b'features:payments', 'payments.fdsl')
+    >>> message = decode(value, key="k")
+    >>> key, message.payload["source"], message.payload["plan"]["featureset"]
+    (b'features:payments', 'payments.fdsl', 'payments')
     """
-    payload = {"dsl": dsl, "source": source or f"{name}.fdsl"}
+    from dsl.plan import compile_plan  # the DSL compiler, only where a feature set is published
+    from dsl.source import check_text
+
+    source = source or f"{name}.fdsl"
+    payload: dict[str, Any] = {"dsl": dsl, "source": source}
+    featureset, errors = check_text(dsl, source)
+    if featureset is not None and not errors:
+        payload["plan"] = compile_plan(featureset)
     return f"features:{name}".encode(), encode("features.deploy", seq, name, key, payload=payload)
 
 

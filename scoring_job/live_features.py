@@ -6,8 +6,6 @@ Pure logic; the job keeps each part's per-key state in Flink keyed state, keyed 
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +15,7 @@ from dsl import ast
 from dsl.checker import feature_types
 from dsl.engine import DEFAULT_LATENESS_MS, CompiledBlock, KeyState
 from dsl.errors import DslError
+from dsl.plan import fingerprint
 from dsl.source import check_text
 from fraudscore.errors import FraudError
 
@@ -141,21 +140,6 @@ def compile_feature_set(text: str, source_name: str, since_before: dict[str, int
     if errors or featureset is None:
         raise FeatureSetError(_describe(errors))
     return LiveFeatureSet(featureset, since_before, issued_at)
-
-
-def fingerprint(block: ast.Block, lateness_ms: int) -> str:
-    """Stable across processes and runs (positions and comments do not count): what the block computes."""
-    text = repr((_canonical(block), lateness_ms)).encode()
-    return hashlib.sha256(text).hexdigest()[:12]
-
-
-def _canonical(node: Any) -> Any:
-    if dataclasses.is_dataclass(node):
-        fields = (f.name for f in dataclasses.fields(node) if f.compare)
-        return (type(node).__name__, *(_canonical(getattr(node, name)) for name in fields))
-    if isinstance(node, tuple | list):
-        return tuple(_canonical(item) for item in node)
-    return node
 
 
 def _windows_by_feature(block: ast.Block, ttl_ms: int) -> dict[str, int]:
