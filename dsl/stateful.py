@@ -205,5 +205,6 @@ class Bollinger:
             return {"mid": None, "upper": None, "lower": None}
         # Two passes over N values: exact, and N is small (20 in practice).
         mid = sum(self.values) / self.period
-        std = math.sqrt(sum((v - mid) ** 2 for v in self.values) / self.period)
+        # d * d rounds once, as IEEE says; `d ** 2` goes through libm's pow, which the JVM engine cannot match.
+        std = math.sqrt(sum((v - mid) * (v - mid) for v in self.values) / self.period)
         return {"mid": _finite(mid), "upper": _finite(mid + self.k * std), "lower": _finite(mid - self.k * std)}
