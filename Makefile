@@ -9,7 +9,10 @@ EXPORT_ONLY := sklearn2pmml==0.133.1 dill==0.4.0
 
 .PHONY: setup browser run test lint bench cluster-up cluster-down clean
 
-setup: $(VENV)/.installed jvm/target/.fetched
+DATAPLANE_JAR := jvm/dataplane/target/fraudscore-dataplane.jar
+DATAPLANE_SOURCES := jvm/dataplane/pom.xml $(shell find jvm/dataplane/src/main -type f 2>/dev/null)
+
+setup: $(VENV)/.installed jvm/target/.fetched $(DATAPLANE_JAR)
 
 # The web page's test drives Debian's Chromium headless (apt, as root or through sudo).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -32,11 +35,17 @@ jvm/target/.fetched: jvm/pom.xml
 	mvn -B -f jvm/pom.xml package
 	touch $@
 
+# The data plane (the JVM feature engine): its unit tests run in `make test`, not on every build.
+$(DATAPLANE_JAR): $(DATAPLANE_SOURCES)
+	@echo "==> The data plane jar (jvm/dataplane, Maven)"
+	mvn -B -q -f jvm/dataplane/pom.xml package -DskipTests
+
 run: setup
 	$(BIN)/fraudscore up
 
 test: setup browser
 	$(BIN)/ruff check .
+	mvn -B -ntp -f jvm/dataplane/pom.xml test
 	$(BIN)/python -m pytest --durations=25
 
 lint: setup
@@ -56,4 +65,4 @@ cluster-down:
 	$(BIN)/fraudscore flink stop
 
 clean:
-	rm -rf $(VENV) jvm/target var
+	rm -rf $(VENV) jvm/target jvm/dataplane/target var
