@@ -2,13 +2,12 @@
 
 Exact windows of a block share one log of past inputs: it holds every event of the longest time window
 plus the lateness (or the largest `last N`), so a key's state grows with its event rate, not with time.
-Tiled windows hold a fixed number of tiles whatever the rate. The bytes per log entry are measured, by
-pickling a key's state after synthetic events, not guessed.
+Tiled windows hold a fixed number of tiles whatever the rate. The bytes are measured, not guessed: the JVM
+engine (the scoring job's) runs synthetic events through one key and stores its state as the job does.
 """
 
 from __future__ import annotations
 
-import pickle
 import random
 from collections.abc import Iterator
 
@@ -16,6 +15,7 @@ from dsl import ast
 from dsl.checker import FIELD_TYPES, STATEFUL
 from dsl.durations import format_duration
 from dsl.engine import APPROX_TILES, DEFAULT_LATENESS_MS, CompiledBlock
+from dsl.jvm import JvmFeatureEngine
 from dsl.sketch import REGISTERS, STANDARD_ERROR
 from dsl.tiles import tiles_held
 
@@ -147,19 +147,23 @@ def _block_estimate(compiled: CompiledBlock, lateness_ms: int) -> Iterator[str]:
 
 
 def _measured_bytes(compiled: CompiledBlock) -> tuple[int, float, float]:
-    """Pickled bytes of an empty key, per log entry and per tile, on synthetic events a minute apart
-    (distinct values per tile are few here: a tile of `distinct` costs more with many values)."""
+    """Stored bytes of an empty key, per log entry and per tile, in the JVM engine, after synthetic events a
+    minute apart for one key (distinct values per tile are few here: a tile of `distinct` costs more with
+    many values)."""
+    block = compiled.block
     rng = random.Random(7)
-    empty_log = compiled.new_state()
-    empty = len(pickle.dumps(empty_log))
-    state = compiled.new_state()
+    events = []
     for n in range(_SAMPLE_EVENTS):
-        compiled.evaluate(_synthetic_event(rng, 1_700_000_000_000 + 60_000 * n), state)
-    tiles = sum(len(t.tiles) for t in state.log.tiles)
-    tiles_bytes = len(pickle.dumps(state.log.tiles)) - len(pickle.dumps(empty_log.log.tiles))
-    per_tile = tiles_bytes / tiles if tiles else 0.0
-    per_event = (len(pickle.dumps(state)) - empty - tiles_bytes) / max(len(state.log), 1)
-    return empty, max(0.0, per_event), max(0.0, per_tile)
+        event = _synthetic_event(rng, 1_700_000_000_000 + 60_000 * n)
+        events.append(event | dict.fromkeys(block.keys, "k"))  # one key: its state is what is measured
+    featureset = ast.FeatureSet("explain", 1, (block,), block.span)
+    with JvmFeatureEngine(featureset, compiled.plan.lateness_ms) as engine:
+        engine.process_all(events)
+        part = engine.state_sizes()[0]
+    tiles_bytes = part["tile_bytes"] - part["empty_tile_bytes"]
+    per_tile = tiles_bytes / part["tiles"] if part["tiles"] else 0.0
+    per_event = (part["bytes"] - part["empty_bytes"] - tiles_bytes) / max(part["entries"], 1)
+    return part["empty_bytes"], max(0.0, per_event), max(0.0, per_tile)
 
 
 def _synthetic_event(rng: random.Random, ts: int) -> dict:

@@ -4,11 +4,10 @@ feature files and score PMML models offline."""
 from __future__ import annotations
 
 import argparse
-import contextlib
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 
@@ -27,7 +26,6 @@ from fraudscore import (
 from fraudscore.api_client import ApiClient
 from fraudscore.broker import BrokerConfig, EmbeddedBroker, ensure_topics
 from fraudscore.errors import FraudError
-from fraudscore.files import json_lines, open_file
 from fraudscore.flink_cluster import StandaloneCluster
 from fraudscore.local_jobs import LocalJob
 from fraudscore.settings import PROJECT_ROOT, Settings
@@ -128,31 +126,21 @@ def cmd_dsl_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_dsl_eval(args: argparse.Namespace, settings: Settings) -> int:
-    """Features for every event of a JSON-lines file, in input order, by the engine the jobs run."""
+    """Features for every event of a JSON-lines file, in input order, by the JVM engine the scoring job runs."""
     from dsl import check_file
-    from dsl.engine import FeatureEngine
+    from dsl.jvm import evaluate_file
 
     featureset, errors = check_file(Path(args.file))
     for error in errors:
         print(error.render(), file=sys.stderr)
     if errors or featureset is None:
         return 1
-    engine = FeatureEngine(featureset)
-    with contextlib.ExitStack() as stack:
-        out = stack.enter_context(Path(args.output).open("wb")) if args.output else sys.stdout.buffer
-        for event in _read_events(Path(args.events)):
-            line = {"event_id": event.get("event_id"), "features": engine.process(event)}
-            out.write(orjson.dumps(line) + b"\n")
+    events = Path(args.events)
+    if not events.is_file():
+        raise FraudError(f"{events}: cannot read: no such file")
+    sys.stdout.flush()  # the JVM writes to the same standard output
+    evaluate_file(featureset, events, Path(args.output) if args.output else None)
     return 0
-
-
-def _read_events(path: Path) -> Iterator[dict]:
-    """Each event of the file; a bad line stops everything with its number and what is wrong."""
-    with open_file(path) as lines:
-        for number, event in json_lines(path, lines):
-            if not isinstance(event, dict) or type(event.get("ts")) is not int:
-                raise FraudError(f"{path}:{number}: an event needs 'ts' in epoch milliseconds (an integer)")
-            yield event
 
 
 def cmd_up(args: argparse.Namespace, settings: Settings) -> int:

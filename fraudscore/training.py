@@ -21,8 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dsl import FeatureEngine, parse
+from dsl import parse
 from dsl.ast import FeatureSet
+from dsl.jvm import JvmFeatureEngine
 from fraudscore.errors import FraudError
 from fraudscore.traffic import Traffic
 from pmml_engine import Scorer, load_scorer
@@ -64,14 +65,16 @@ def labelled_rows(
     only: frozenset[str] | None = None,
     inputs: tuple[str, ...] | None = None,
 ) -> Dataset:
-    """Every event goes through the feature engine in order (so that state builds as in the job); the
+    """Every event goes through the JVM feature engine in order (the scoring job's, so that state builds as in
+    the job); the
     events that carry `label` (0/1, or a boolean), of the event types `only` names if it does, become rows:
     `amount` and every feature that is a number or a boolean (booleans as 0/1, nulls as NaN), or only the
     `inputs` named."""
-    engine = FeatureEngine(featureset)
+    events = list(events)
+    with JvmFeatureEngine(featureset) as engine:
+        computed = engine.process_all(events)
     times, rows, labels, types = [], [], [], set()
-    for event in events:
-        features = engine.process(event)
+    for event, features in zip(events, computed, strict=True):
         value = event.get(label)
         if value is None or (only is not None and event.get("event_type") not in only):
             continue
