@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dsl.engine import FeatureEngine
+from dsl.jvm import JvmFeatureEngine
 from dsl.parser import parse
 from fraudscore.cli import main
 
@@ -18,16 +19,25 @@ T0 = 1_795_320_000_000
 MINUTE = 60_000
 
 
-def engine_for(body: str, lateness_ms: int = 3_600_000) -> FeatureEngine:
-    return FeatureEngine(parse(f"featureset t version 1\n{body}"), lateness_ms=lateness_ms)
+ENGINES = {"jvm": JvmFeatureEngine, "reference": FeatureEngine}  # the JVM engine; the Python one, the oracle
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def engine_of(request):
+    """Each test runs on the JVM engine (what dsl eval, training and the job run) and on the reference."""
+    return ENGINES[request.param]
+
+
+def engine_for(engine_of, body: str, lateness_ms: int = 3_600_000):
+    return engine_of(parse(f"featureset t version 1\n{body}"), lateness_ms=lateness_ms)
 
 
 def payment(minute: float, amount: float | None, **fields) -> dict:
     return {"event_type": "payment", "ts": int(T0 + minute * MINUTE), "card_id": "k1", "amount": amount, **fields}
 
 
-def test_the_dsl_md_card_features_over_two_payments():
-    engine = FeatureEngine(EXAMPLE)
+def test_the_dsl_md_card_features_over_two_payments(engine_of):
+    engine = engine_of(EXAMPLE)
     first = engine.process(payment(0, 10.0, status="approved", country="DE", merchant_id="m1", mcc=5411))
     second = engine.process(payment(1, 30.0, status="declined", country="FR", merchant_id="m1", mcc=4829))
     assert first["amount_avg_30d"] is None  # exclude current: nothing before it
@@ -46,30 +56,30 @@ def test_the_dsl_md_card_features_over_two_payments():
     assert second["amount_ewma"] == pytest.approx((10.0 * decay + 30.0) / (decay + 1))
 
 
-def test_a_null_key_gives_the_blocks_defaults_and_leaves_its_state():
-    engine = FeatureEngine(EXAMPLE)
+def test_a_null_key_gives_the_blocks_defaults_and_leaves_its_state(engine_of):
+    engine = engine_of(EXAMPLE)
     tick = engine.process({"event_type": "tick", "ts": T0, "symbol": "BTC", "price": 100.0})
     assert (tick["txn_count_1h"], tick["secs_since_last"], tick["amount_max_7d"]) == (None, -1, 0)
     assert engine.process(payment(1, 5.0))["txn_count_1h"] == 1
 
 
-def test_fan_out_names_each_feature_by_its_key():
-    engine = engine_for("features party per card_id, device_id ttl 1d {\n  n = count() over 1h\n}")
+def test_fan_out_names_each_feature_by_its_key(engine_of):
+    engine = engine_for(engine_of, "features party per card_id, device_id ttl 1d {\n  n = count() over 1h\n}")
     engine.process(payment(0, 1.0, device_id="d1"))
     out = engine.process(payment(1, 1.0, card_id="k2", device_id="d1"))
     assert out == {"n@card_id": 1, "n@device_id": 2}
 
 
-def test_a_composite_key_is_one_key():
-    engine = engine_for("features cm per (card_id, merchant_id) ttl 1d {\n  n = count() over 1h\n}")
+def test_a_composite_key_is_one_key(engine_of):
+    engine = engine_for(engine_of, "features cm per (card_id, merchant_id) ttl 1d {\n  n = count() over 1h\n}")
     engine.process(payment(0, 1.0, merchant_id="m1"))
     assert engine.process(payment(1, 1.0, merchant_id="m2")) == {"n": 1}
     assert engine.process(payment(2, 1.0, merchant_id="m1")) == {"n": 2}
 
 
-def test_a_late_event_is_scored_but_changes_no_state():
+def test_a_late_event_is_scored_but_changes_no_state(engine_of):
     engine = engine_for(
-        "features c per card_id ttl 1d {\n  n = count() over 1d\n  e = ema(amount, 3)\n}", lateness_ms=MINUTE
+        engine_of, "features c per card_id ttl 1d {\n  n = count() over 1d\n  e = ema(amount, 3)\n}", lateness_ms=MINUTE
     )
     engine.process(payment(10, 10.0))
     late = engine.process(payment(0, 1_000.0))
@@ -77,8 +87,8 @@ def test_a_late_event_is_scored_but_changes_no_state():
     assert engine.process(payment(11, 10.0)) == {"n": 2, "e": 10.0}
 
 
-def test_an_event_with_a_later_ts_is_not_in_an_earlier_events_window():
-    engine = engine_for("features c per card_id ttl 1d {\n  n = count() over 1h\n}")
+def test_an_event_with_a_later_ts_is_not_in_an_earlier_events_window(engine_of):
+    engine = engine_for(engine_of, "features c per card_id ttl 1d {\n  n = count() over 1h\n}")
     engine.process(payment(30, 1.0))
     assert engine.process(payment(20, 1.0)) == {"n": 1}
     assert engine.process(payment(40, 1.0)) == {"n": 3}
@@ -107,14 +117,14 @@ NULLS = {
 
 
 @pytest.mark.parametrize("expr, fields, expected", NULLS.values(), ids=NULLS.keys())
-def test_null_semantics(expr, fields, expected):
-    engine = engine_for(f"features c per card_id ttl 1d {{\n  x = {expr}\n}}")
+def test_null_semantics(engine_of, expr, fields, expected):
+    engine = engine_for(engine_of, f"features c per card_id ttl 1d {{\n  x = {expr}\n}}")
     assert engine.process({"ts": T0, "card_id": "k", **fields}) == {"x": expected}
 
 
-def test_a_tiled_window_holds_whole_tiles_where_the_exact_one_cuts_at_now_minus_24h():
+def test_a_tiled_window_holds_whole_tiles_where_the_exact_one_cuts_at_now_minus_24h(engine_of):
     engine = engine_for(
-        "features c per card_id ttl 2d {\n  exact = count() over 24h\n  tiled = count() over 24h every 1h\n}"
+        engine_of, "features c per card_id ttl 2d {\n  exact = count() over 24h\n  tiled = count() over 24h every 1h\n}"
     )
     for minute in (30, 50, 90):  # 00:30 and 00:50 are in the tile of hour 0; 01:30 in hour 1
         engine.process(payment(minute, 1.0))
@@ -122,12 +132,13 @@ def test_a_tiled_window_holds_whole_tiles_where_the_exact_one_cuts_at_now_minus_
     assert engine.process(payment(24 * 60 + 45, 1.0)) == {"exact": 3, "tiled": 2}
 
 
-def test_approx_distinct_is_within_its_stated_error_and_exact_enough_when_small():
+def test_approx_distinct_is_within_its_stated_error_and_exact_enough_when_small(engine_of):
     engine = engine_for(
+        engine_of,
         "features m per merchant_id ttl 8d {\n"
         "  cards = distinct(card_id) over 7d approx\n"
         "  exact = distinct(card_id) over 7d\n"
-        "}"
+        "}",
     )
     counts = []
     for n in range(20_000):  # 10,000 cards, each twice, over 5 days
@@ -139,27 +150,30 @@ def test_approx_distinct_is_within_its_stated_error_and_exact_enough_when_small(
     assert large_exact == 10_000 and abs(large - 10_000) <= 3 * 0.046 * 10_000
 
 
-def test_aggregates_skip_values_of_the_wrong_type_and_non_finite_ones():
-    engine = engine_for("features c per card_id ttl 1d {\n  s = sum(amount) over 1h\n  n = count(amount) over 1h\n}")
+def test_aggregates_skip_values_of_the_wrong_type_and_non_finite_ones(engine_of):
+    engine = engine_for(
+        engine_of, "features c per card_id ttl 1d {\n  s = sum(amount) over 1h\n  n = count(amount) over 1h\n}"
+    )
     for amount in (2.0, "3", math.nan, True, None):
         out = engine.process(payment(1, amount))
     assert out == {"s": 2.0, "n": 1}
 
 
-def test_a_key_that_is_not_an_id_gives_the_defaults_like_a_null_key():
-    engine = engine_for("features c per card_id ttl 1d {\n  n = count() over 1h default -1\n}")
+def test_a_key_that_is_not_an_id_gives_the_defaults_like_a_null_key(engine_of):
+    engine = engine_for(engine_of, "features c per card_id ttl 1d {\n  n = count() over 1h default -1\n}")
     assert engine.process(payment(1, 1.0, card_id=["k"])) == {"n": -1}
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 120), st.sampled_from(["approved", "declined", None]),
                           st.one_of(st.none(), st.floats(0, 100))), max_size=40))  # fmt: skip
-def test_filtered_aggregates_equal_a_recount_of_the_history(rows):
+def test_filtered_aggregates_equal_a_recount_of_the_history(engine_of, rows):
     engine = engine_for(
+        engine_of,
         "features c per card_id ttl 1d {\n"
         '  d = count(where status == "declined") over 10m\n'
         '  s = sum(amount where status != "declined") over 30m exclude current\n'
-        "}"
+        "}",
     )
     seen: list[tuple[int, str | None, float | None]] = []
     for minute, status, amount in sorted(rows, key=lambda r: r[0]):
@@ -208,8 +222,8 @@ FIELDS = ["card_id", "device_id", "merchant_id", "amount", "country", "status", 
         st.tuples(st.integers(-(10**6), 10**6), st.dictionaries(st.sampled_from(FIELDS), json_values)), max_size=25
     )
 )
-def test_whatever_a_json_event_carries_the_example_gives_features_not_exceptions(rows):
-    engine = FeatureEngine(EXAMPLE)
+def test_whatever_a_json_event_carries_the_example_gives_features_not_exceptions(engine_of, rows):
+    engine = engine_of(EXAMPLE)
     for offset, fields in rows:
         features = engine.process({**fields, "ts": T0 + offset})
         assert len(features) == 26
@@ -242,10 +256,10 @@ def replay(points: list[tuple[float, int]]) -> dict:
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(st.integers(-30, 120), st.one_of(st.none(), st.floats(1, 100))), max_size=40),
        st.integers(0, 20))  # fmt: skip
-def test_stateful_functions_equal_a_replay_of_the_accepted_values(rows, lateness_minutes):
+def test_stateful_functions_equal_a_replay_of_the_accepted_values(engine_of, rows, lateness_minutes):
     """Arrival order, nulls skipped, late events read without updating, a key idle past its ttl
     starting afresh: the engine's answer equals a replay of the values it should have accepted."""
-    engine = engine_for(STATEFUL_BLOCK, lateness_ms=lateness_minutes * MINUTE)
+    engine = engine_for(engine_of, STATEFUL_BLOCK, lateness_ms=lateness_minutes * MINUTE)
     accepted: list[tuple[float, int]] = []
     newest = None
     for n, (jitter, price) in enumerate(rows):
