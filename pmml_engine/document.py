@@ -35,6 +35,10 @@ class PmmlDocument:
     inputs: tuple[DataField, ...]
     targets: tuple[str, ...]
     outputs: tuple[str, ...]
+    # (input, value as written): what the model reads for a missing input (sklearn2pmml writes the imputer's
+    # training median), for the inputs whose MiningField says
+    replacements: tuple[tuple[str, str], ...] = ()
+    reason_codes: tuple[str, ...] = ()  # the output fields that are reason codes (a Scorecard's), in rank order
 
 
 def parse_pmml(data: bytes) -> PmmlDocument:
@@ -106,7 +110,14 @@ def _schema(root: Element, ns: str) -> PmmlDocument:
     unknown = [name for name in active if name not in fields]
     if unknown:
         raise PmmlError(f"mining fields not in the DataDictionary: {', '.join(unknown)}")
-    outputs = tuple(o.get("name", "") for o in model.iterfind(f"{ns}Output/{ns}OutputField"))
+    output_fields = list(model.iterfind(f"{ns}Output/{ns}OutputField"))
+    outputs = tuple(o.get("name", "") for o in output_fields)
+    replacements = tuple(
+        (f.get("name", ""), f.get("missingValueReplacement", ""))
+        for f in mining
+        if f.get("usageType", "active") == "active" and f.get("missingValueReplacement") is not None
+    )
+    reason_codes = tuple(o.get("name", "") for o in output_fields if o.get("feature") == "reasonCode")
     return PmmlDocument(
         version=root.get("version", ""),
         model_element=model.tag[len(ns) :],
@@ -114,6 +125,8 @@ def _schema(root: Element, ns: str) -> PmmlDocument:
         inputs=tuple(fields[name] for name in active),
         targets=targets,
         outputs=outputs,
+        replacements=replacements,
+        reason_codes=reason_codes,
     )
 
 
