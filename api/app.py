@@ -13,7 +13,7 @@ from api import errors
 from api.activity import RecentActivity
 from api.errors import BodyTooLargeError
 from api.metrics import ApiMetrics
-from api.routes import dashboard, features, models, system
+from api.routes import alerts, dashboard, features, models, system
 from api.security import Tokens
 from fraudscore.settings import Settings
 from fraudscore.topics import Topics
@@ -47,12 +47,12 @@ def create_app(settings: Settings, store: ModelStore | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.tokens = Tokens(settings.api.tokens)
     app.state.store = store
-    app.state.metrics = ApiMetrics(lambda: app.state.store)
+    app.state.metrics = ApiMetrics(lambda: app.state.store, lambda: getattr(app.state, "activity", None))
     errors.install(app)
     app.middleware("http")(app.state.metrics.middleware)
     # A margin over the PMML limit for the multipart framing and the form fields.
     app.add_middleware(BodyLimit, limit=settings.api.max_upload_bytes + 1024 * 1024)
-    for router in (models.router, features.router, system.router, dashboard.router):
+    for router in (models.router, features.router, system.router, dashboard.router, alerts.router):
         app.include_router(router)
     return app
 

@@ -10,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from api.security import AuthError, ForbiddenError
+from explain import ExplainError
+from explain.reasons import NoBaselineError
 from fraudscore.errors import FraudError
 from model_store import ConflictError, NotFoundError, PublishError, RejectedError
 
@@ -23,6 +25,8 @@ class BodyTooLargeError(FraudError):
 _STATUS = {
     NotFoundError: 404,
     ConflictError: 409,
+    NoBaselineError: 409,  # before ExplainError, its parent
+    ExplainError: 422,
     RejectedError: 422,
     PublishError: 503,
     AuthError: 401,

@@ -20,8 +20,8 @@ class Problem(BaseModel):
 _MEANINGS = {
     401: "no token, or an unknown one",
     403: "the token's role is too low",
-    404: "no such model or version",
-    409: "does not fit the current state (a stale version, nothing to roll back to)",
+    404: "no such model, version or recent alert",
+    409: "does not fit the current state (a stale version, nothing to roll back to, no baseline to explain with)",
     413: "the upload is over the size limit",
     422: "invalid: every problem listed",
     503: "the control topic did not take the change; nothing changed",
@@ -182,3 +182,46 @@ class AuditOut(BaseModel):
     version: int | None
     details: dict[str, Any]
     seq: int | None
+
+
+class ExplainIn(BaseModel):
+    """One record to explain: field name -> value, as the model's inputs are named (an event's fields and its
+    features)."""
+
+    record: dict[str, Any]
+
+
+class ContributionOut(BaseModel):
+    input: str
+    value: Any
+    baseline: Any
+    baseline_source: str  # "model card" (training median / most frequent) or "PMML missing-value replacement"
+    contribution: float | None  # the score minus the score with this input alone at its baseline
+
+
+class ExplanationOut(BaseModel):
+    """Why the version scored the record as it did: contributions ranked by size, signed (positive: the
+    input's value pushed the score up), with the values and the baselines they are measured from."""
+
+    model_id: str
+    version: int
+    engine: str
+    score_field: str
+    score: float
+    threshold: float
+    decision: str
+    baseline_score: float | None  # every input with a baseline at it: what a typical record scores
+    baselines_from: list[str]
+    contributions: list[ContributionOut]
+    reason_codes: list[str]  # the model's own (a Scorecard's), in its order
+    without_baseline: list[str]  # inputs that could not be explained
+    not_in_record: list[str]  # inputs the record did not have: explained as missing
+    recorded_score: float | None = None  # for an alert: the score the scoring job recorded
+    recorded_threshold: float | None = None
+    scored_as_recorded: bool | None = None  # False: the record lacks inputs the job had
+
+
+class AlertReasonsOut(BaseModel):
+    event_id: str
+    event_read: bool  # whether the API read the event itself (its own fields: amount...) from `events`
+    explanations: list[ExplanationOut]  # one per model that alerted on it

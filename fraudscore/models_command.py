@@ -51,6 +51,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     score.add_argument("--record", help="one JSON object")
     score.add_argument("--input", help="a JSON-lines file")
     score.add_argument("--version", type=int, help="default: the live champion")
+    explain = _command(models, "explain", "why the model scores an event as it does: each input's contribution "
+                       "against its baseline", _models_explain, ["model_id"])  # fmt: skip
+    explain.add_argument("--event", required=True, help="a JSON file of one event: its fields and features")
+    explain.add_argument("--version", type=int, help="default: the live champion")
     _command(models, "audit", "the model's changes, latest first", _models_audit, ["model_id"])
 
     features = sub.add_parser("features", help="feature sets over the admin API").add_subparsers(
@@ -181,6 +185,70 @@ def _models_score(args: argparse.Namespace, api: ApiClient) -> Any:
         return result
     rows = [[n, r["score"], r["decision"] or "-"] for n, r in enumerate(result["results"], 1)]
     return _Table(["RECORD", f"SCORE (v{result['version']}, {result['engine']})", "DECISION"], rows)
+
+
+def _models_explain(args: argparse.Namespace, api: ApiClient) -> Any:
+    try:
+        record = orjson.loads(read_bytes(Path(args.event)))
+    except orjson.JSONDecodeError as exc:
+        raise ApiError(f"{args.event} is not JSON: {exc}", 1) from None
+    if not isinstance(record, dict):
+        raise ApiError(f"{args.event} must hold one JSON object (the event's fields and features)", 1)
+    result = api.post(f"/models/{args.model_id}/explain", json={"record": record},
+                      params={"version": args.version} if args.version else None)  # fmt: skip
+    return result if args.json else explanation_text(result)
+
+
+def explanation_text(result: dict[str, Any]) -> str:
+    """An explanation as people read it: the score, then each input's contribution, largest first."""
+    lines = [f"{result['model_id']} v{result['version']} ({result['engine']}): score {people(result['score'])}, "
+             f"{result['decision']} (threshold {people(result['threshold'])})"]  # fmt: skip
+    if result["baseline_score"] is not None:
+        lines.append(f"an event with every input at its baseline scores {people(result['baseline_score'])}")
+    if result["reason_codes"]:
+        lines.append(f"the model's reason codes: {', '.join(result['reason_codes'])}")
+    rows = [[c["input"], people(c["value"]), people(c["baseline"]), signed(c["contribution"]), c["baseline_source"]]
+            for c in result["contributions"]]  # fmt: skip
+    lines.append(str(_Table(["INPUT", "VALUE", "BASELINE", "CONTRIBUTION", "BASELINE FROM"], rows)))
+    if result["without_baseline"]:
+        lines.append(f"no baseline, not explained: {', '.join(result['without_baseline'])}")
+    if result["not_in_record"]:
+        lines.append(f"not in the event, explained as missing: {', '.join(result['not_in_record'])}")
+    lines.append("a contribution is the score minus the score with that input alone at its baseline: "
+                 "one at a time, local to this event, not a cause")  # fmt: skip
+    return "\n".join(lines)
+
+
+def people(value: Any) -> str:
+    """A value rounded for people: 4 significant digits, thousands grouped.
+
+    >>> [people(v) for v in (1161.0712, 0.27130445, 42, None, True, "NL")]
+    ['1,161.07', '0.2713', '42', 'missing', 'true', 'NL']
+    """
+    if value is None:
+        return "missing"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if abs(value) >= 1000:
+            return f"{value:,.2f}"
+        return f"{value:.4g}"
+    return str(value)
+
+
+def signed(value: float | None) -> str:
+    """A contribution with its sign.
+
+    >>> signed(0.4123), signed(-0.0312), signed(0.0), signed(None)
+    ('+0.412', '-0.0312', '0', 'n/a')
+    """
+    if value is None:
+        return "n/a"
+    if value == 0:
+        return "0"
+    return f"{value:+.3g}"
 
 
 def _models_audit(args: argparse.Namespace, api: ApiClient) -> Any:

@@ -24,6 +24,7 @@ import pandas as pd
 from dsl import parse
 from dsl.ast import FeatureSet
 from dsl.jvm import JvmFeatureEngine
+from explain import profile_inputs
 from fraudscore.errors import FraudError
 from fraudscore.traffic import Traffic
 from pmml_engine import Scorer, load_scorer
@@ -193,7 +194,9 @@ def train_and_measure(
 
 
 def model_card(trained: Trained, data: Dataset, feature_set: str, **context: Any) -> dict[str, Any]:
-    """What the model is, what it reads, what it was fitted, tuned and measured on, as JSON."""
+    """What the model is, what it reads, what it was fitted, tuned and measured on, as JSON; and for
+    explaining and drift, each input's baseline (median, or most frequent value) and its distribution by
+    deciles over the events it was fitted on."""
     import sklearn
 
     periods = {}
@@ -201,6 +204,8 @@ def model_card(trained: Trained, data: Dataset, feature_set: str, **context: Any
         times = data.ts.iloc[rows]
         periods[name] = {"events": len(rows), "fraud": int(data.labels.iloc[rows].sum()),
                          "from": _iso(times.min()), "to": _iso(times.max())}  # fmt: skip
+    inputs = [name for name in trained.inputs if name in data.features.columns]
+    profiles = profile_inputs(data.features.iloc[trained.splits[0]][inputs])
     return {
         "model": trained.kind,
         **context,
@@ -214,6 +219,9 @@ def model_card(trained: Trained, data: Dataset, feature_set: str, **context: Any
         "event_types": list(data.event_types),
         "periods": periods,
         "pmml_vs_sklearn_max_gap": trained.gap,
+        "baselines": {name: profile["baseline"] for name, profile in profiles.items()},
+        "distributions": profiles,
+        "profiled_on": "fit",
         "scikit_learn": sklearn.__version__,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }

@@ -63,6 +63,12 @@ def test_train_measures_on_the_newest_events_and_writes_the_pmml_it_measured(
     if inputs:
         assert card["inputs"] == inputs[1].split(",")
     assert card["pmml_vs_sklearn_max_gap"] <= 1e-6
+    # What explaining and drift need: a baseline and a decile profile per input, from the fitting period.
+    assert set(card["baselines"]) == set(card["distributions"]) == set(card["inputs"])
+    amount = card["distributions"]["amount"]
+    assert amount["kind"] == "numeric" and amount["rows"] == card["periods"]["fit"]["events"]
+    assert amount["baseline"] == card["baselines"]["amount"] and 5 < amount["baseline"] < 200
+    assert sum(amount["shares"]) + amount["missing"] == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize(

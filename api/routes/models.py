@@ -1,4 +1,5 @@
-"""Models and their versions: upload, list, activate, shadow, threshold, retire, roll back, score ad hoc."""
+"""Models and their versions: upload, list, activate, shadow, threshold, retire, roll back, score and explain
+ad hoc."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
 
+from api import explaining
 from api.deps import Operator, SettingsDep, StoreDep, Viewer
 from api.errors import BodyTooLargeError
 from api.schemas import (
     AuditOut,
     ChangeOut,
+    ExplainIn,
+    ExplanationOut,
     LiveEntry,
     ModelDetail,
     ModelSummary,
@@ -144,6 +148,21 @@ def score(
         decision = None if number is None else ("alert" if number >= row.threshold else "ok")
         results.append(ScoreResult(score=number, decision=decision, outputs=_plain(outputs)))
     return ScoreOut(model_id=model_id, version=used, engine=scorer.engine, results=results)
+
+
+@router.post("/{model_id}/explain")
+def explain(
+    model_id: str,
+    body: ExplainIn,
+    store: StoreDep,
+    caller: Viewer,
+    version: Annotated[int | None, Query(ge=1, le=MAX_VERSION, description="default: the live champion")] = None,
+) -> ExplanationOut:
+    """Why a stored version scores a record as it does: each input's contribution is the change of the score
+    when that input alone is set to its baseline (the model card's training median or most frequent value,
+    else the PMML's missing-value replacement), ranked by size, signed. 409 when no input has a baseline;
+    422 when the model gives no score for the record."""
+    return ExplanationOut.model_validate(explaining.explain_record(store, model_id, version, body.record))
 
 
 @router.get("/{model_id}/audit")
