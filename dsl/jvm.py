@@ -27,7 +27,7 @@ from fraudscore.errors import FraudError
 
 DATAPLANE_JAR = Path(__file__).resolve().parents[1] / "jvm" / "dataplane" / "target" / "fraudscore-dataplane.jar"
 # Serial GC: one engine thread, small heaps, the fastest start; C2 stays on for long evaluations.
-JAVA_OPTIONS = ("-XX:+UseSerialGC", "-Xshare:auto", "-XX:+IgnoreUnrecognizedVMOptions")
+JAVA_OPTIONS = ("-XX:+UseSerialGC", "-XX:+UseTransparentHugePages", "-Xms1g", "-Xmn768m")
 _EVAL_MAIN = "io.fraudscore.features.eval.EvalCommand"
 _HOST_MAIN = "io.fraudscore.features.eval.EngineHost"
 

@@ -10,12 +10,12 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import orjson
 from kafka.errors import KafkaError
 
 from fraudscore import (
-    demo,
     generate_command,
     kafka_io,
     models_command,
@@ -31,6 +31,9 @@ from fraudscore.local_jobs import LocalJob
 from fraudscore.settings import PROJECT_ROOT, Settings
 from fraudscore.topics import Topics
 from fraudscore.traffic import send_records
+
+if TYPE_CHECKING:
+    from fraudscore import demo
 
 JOB_FILES = {"preprocessor": PROJECT_ROOT / "preprocessor_job" / "job.py",
              "scoring": PROJECT_ROOT / "scoring_job" / "job.py"}  # fmt: skip
@@ -176,6 +179,8 @@ def _publish_demo(api: ApiClient) -> None:
     """The demo's feature set and models through the API, as a user would publish them: each model trained
     on generated history on a first start; one the store has from an earlier run is published again from
     the store (the broker's data may be new) instead of trained again."""
+    from fraudscore import demo  # pandas and scikit-learn: only `up` needs them, not every command
+
     dsl, source = demo.live_features()
     deployed = api.post("/features", json={"dsl": dsl, "source": source})
     step(f"Feature set {source}: {deployed['change']['description']}")
@@ -189,6 +194,8 @@ def _publish_demo(api: ApiClient) -> None:
 
 
 def _publish_trained(api: ApiClient, model: demo.DemoModel) -> None:
+    from fraudscore import demo
+
     pmml, card = demo.train(model, step)
     measured = card["holdout_metrics"]
     words = (f"precision {measured['precision']:.3f}, recall {measured['recall']:.3f}, ROC AUC "
@@ -203,6 +210,8 @@ def _publish_trained(api: ApiClient, model: demo.DemoModel) -> None:
 
 def _send_traffic(bootstrap: str, topics: Topics, rate: float, jobs: list[LocalJob], seconds: float) -> None:
     """Generated records of every channel at `rate` a second; a line a second of what came out."""
+    from fraudscore import demo
+
     traffic = demo.live_traffic(rate)
     deadline = time.monotonic() + seconds if seconds else float("inf")
     scores, alerts = 0, 0

@@ -19,8 +19,12 @@ public final class Accumulators {
     public static Accumulator create(Family family, Set<AggregateFunction> functions) {
         return switch (family) {
             case MOMENTS -> {
-                boolean squares = functions.stream().anyMatch(SQUARED::contains);
-                boolean sums = functions.stream().anyMatch(f -> f != AggregateFunction.COUNT);
+                boolean squares = false;
+                boolean sums = false;
+                for (AggregateFunction function : functions) { // per new key: a loop, not a stream
+                    squares |= SQUARED.contains(function);
+                    sums |= function != AggregateFunction.COUNT;
+                }
                 yield new Moments(sums, squares);
             }
             case DISTINCT -> new Distinct();

@@ -132,11 +132,12 @@ public final class BlockProgram {
      */
     public void evaluate(Object[] fields, long ts, KeyState state, Object[] out, int offset) {
         KeyLog log = state.log;
-        Long newest = log.newestTs();
-        if (newest != null && ts - newest > windows.ttlMs()) {
+        boolean seen = log.hasNewest();
+        long newest = log.newestTsOr(0);
+        if (seen && ts - newest > windows.ttlMs()) {
             state.functions = newFunctions(); // idle past the ttl: start afresh
         }
-        boolean late = newest != null && ts < newest - latenessMs;
+        boolean late = seen && ts < newest - latenessMs;
         Frame f = frame;
         f.fields = fields;
         f.functions = state.functions;

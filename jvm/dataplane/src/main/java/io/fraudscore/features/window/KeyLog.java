@@ -44,9 +44,14 @@ public final class KeyLog implements Persistent {
         return lateEvents;
     }
 
-    /** The newest ts the key has seen, or null before its first event. */
-    public Long newestTs() {
-        return hasNewest ? newestTs : null;
+    /** Whether the key has seen an event. */
+    public boolean hasNewest() {
+        return hasNewest;
+    }
+
+    /** The newest ts the key has seen, or {@code otherwise} before its first event. */
+    public long newestTsOr(long otherwise) {
+        return hasNewest ? newestTs : otherwise;
     }
 
     /** The key's tiled windows, one per tiled window of the block. */
