@@ -74,7 +74,7 @@ def jvm_rate(featureset: ast.FeatureSet, events_file: Path, repeats: int) -> flo
         plan.write(orjson.dumps(compile_plan(featureset)))
         plan.flush()
         command = java_command("io.fraudscore.features.eval.BenchCommand", plan.name, str(events_file),
-                               str(max(repeats, 5)), "2000")  # fmt: skip
+                               str(max(repeats, 5)), "2000", quick_start=False)  # fmt: skip
         result = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(result.stdout)["events_per_s"]
 
