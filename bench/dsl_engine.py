@@ -26,7 +26,7 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dsl import ast
-from dsl.engine import FeatureEngine
+from dsl.engine import ReferenceEngine
 from dsl.jvm import java_command
 from dsl.parser import parse
 from dsl.plan import compile_plan
@@ -58,7 +58,7 @@ def rate(featureset: ast.FeatureSet, stream: list[dict], repeats: int) -> float:
     """The best of `repeats` runs from a fresh engine: the machine is shared, the best run is the engine's."""
     best = math.inf
     for _ in range(repeats):
-        engine = FeatureEngine(featureset)
+        engine = ReferenceEngine(featureset)
         for event in stream[:2_000]:
             engine.process(event)
         started = time.perf_counter()

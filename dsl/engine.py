@@ -1,6 +1,9 @@
-"""The incremental feature engine: one event in, every feature of the feature set out, state per key.
+"""The Python reference feature engine: one event in, every feature of the feature set out, state per key.
 
-The same code runs offline (`fraudscore dsl eval`) and, next, in the scoring job's keyed state.
+`fraudscore dsl eval` and training run the JVM engine (dsl.jvm, jvm/dataplane), the one the scoring data
+plane runs. This engine is the tests' independent oracle for it: the same state and algorithms, written
+again in Python, held against the JVM engine on generated feature files and streams. Until the scoring job's
+per-event path moves to the JVM, its PyFlink operators compute features with this engine's CompiledBlock.
 """
 
 from __future__ import annotations
@@ -108,12 +111,12 @@ def _input_key(node: ast.Windowed, block: ast.Block) -> InputKey:
     return call.args[0], call.where, kind
 
 
-class FeatureEngine:
-    """All blocks of a feature set, with the state of every key they have seen.
+class ReferenceEngine:
+    """All blocks of a feature set, with the state of every key they have seen (the tests' reference).
 
     >>> from dsl.parser import parse
     >>> fs = parse("featureset p version 1\\nfeatures c per card_id { n = count() over 1h }")
-    >>> engine = FeatureEngine(fs)
+    >>> engine = ReferenceEngine(fs)
     >>> [engine.process({"ts": t, "card_id": "k"})["n"] for t in (0, 1_000, 3_700_000)]
     [1, 2, 1]
     """

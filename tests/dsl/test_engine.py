@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dsl.engine import FeatureEngine
+from dsl.engine import ReferenceEngine
 from dsl.jvm import JvmFeatureEngine
 from dsl.parser import parse
 from fraudscore.cli import main
@@ -19,7 +19,7 @@ T0 = 1_795_320_000_000
 MINUTE = 60_000
 
 
-ENGINES = {"jvm": JvmFeatureEngine, "reference": FeatureEngine}  # the JVM engine; the Python one, the oracle
+ENGINES = {"jvm": JvmFeatureEngine, "reference": ReferenceEngine}  # the JVM engine; the Python one, the oracle
 
 
 @pytest.fixture(scope="module", params=ENGINES)

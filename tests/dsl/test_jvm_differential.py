@@ -15,7 +15,7 @@ import random
 
 import pytest
 
-from dsl.engine import FeatureEngine
+from dsl.engine import ReferenceEngine
 from dsl.jvm import JvmFeatureEngine
 from dsl.plan import compile_plan
 from dsl.source import check_text
@@ -31,7 +31,7 @@ def test_the_jvm_engine_equals_the_reference_on_a_generated_feature_file(seed):
     featureset, errors = check_text(text, f"generated-{seed}.fdsl")
     assert not errors, [e.render() for e in errors]
     events = stream(rng)
-    reference = FeatureEngine(featureset)
+    reference = ReferenceEngine(featureset)
     expected = [reference.process(event) for event in events]
     with JvmFeatureEngine(featureset) as engine:
         got = engine.process_all(events)

@@ -9,7 +9,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from dsl import FeatureEngine, parse
+from dsl import ReferenceEngine, parse
 from fraudscore import control
 from fraudscore.traffic import Traffic
 from scoring_job.live_features import FeatureSetError, compile_feature_set
@@ -57,7 +57,7 @@ def test_the_parts_computed_apart_with_their_state_pickled_give_what_the_engine_
     """The job's way, played without Flink: a state per route key, pickled between events as Flink keeps
     it, parts merged per event; the same features as the one-process engine `dsl eval` runs."""
     events = [orjson.loads(e.to_json()) for e, _ in Traffic(seed=9, customers=30, fraud_rate=0.02).events(3_000)]
-    engine = FeatureEngine(parse(PAYMENTS))
+    engine = ReferenceEngine(parse(PAYMENTS))
     live = payments()
     stored: dict[str, bytes] = {}
     for event in events:
