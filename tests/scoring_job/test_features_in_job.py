@@ -6,6 +6,7 @@ computes over the same events (train/serve parity)."""
 from __future__ import annotations
 
 import itertools
+import math
 import subprocess
 import sys
 import time
@@ -67,6 +68,22 @@ def dsl_eval(dsl: Path, events: list[bytes], tmp_path: Path) -> dict[str, dict]:
     return {line["event_id"]: line["features"] for line in map(orjson.loads, out.read_bytes().splitlines())}
 
 
+def same_features(got: dict, want: dict) -> bool:
+    """The job's features are `dsl eval`'s: the same names and values, floats to a relative 1e-12. While the job
+    computes features with the Python reference engine (until its per-event path moves to the JVM), a value
+    that goes through a power or a logarithm (ewma's decay, logret) may differ in its last bit: libm and the
+    JVM round those apart. Everything else is equal exactly."""
+    if got.keys() != want.keys():
+        return False
+    return all(_same_value(got[name], want[name]) for name in want)
+
+
+def _same_value(got: object, want: object) -> bool:
+    if type(got) is float and type(want) is float:
+        return math.isclose(got, want, rel_tol=1e-12)
+    return got == want and type(got) is type(want)
+
+
 def job_env(kafka, topics, settings, **extra: str) -> dict[str, str]:
     return {"FRAUDSCORE_KAFKA__BOOTSTRAP": kafka.bootstrap, "FRAUDSCORE_KAFKA__TOPIC_PREFIX": topics.prefix,
             "FRAUDSCORE_CONTROL_KEY": settings.control_key, "FRAUDSCORE_FLINK__PARALLELISM": "1", **extra}  # fmt: skip
@@ -122,7 +139,7 @@ def test_features_on_scores_are_those_dsl_eval_computes(kafka, topics, settings,
     for score in scores:
         assert score["features_version"] == "payments:1"
         assert score["missing_parts"] == []
-        assert score["features"] == want[score["event_id"]], score["event_id"]
+        assert same_features(score["features"], want[score["event_id"]]), (score["features"], want[score["event_id"]])
     # Every path through the job was taken: events with several parts, with one, with none (ticks).
     kinds = Counter(event_shape(orjson.loads(e)) for e in events)
     assert kinds["several parts"] > 100 and kinds["one part"] > 10 and kinds["no part"] > 10
@@ -181,4 +198,4 @@ def test_a_crash_mid_stream_restores_every_key_s_features_and_scores_each_event_
         records = kafka_io.read(kafka.bootstrap, [topics.scores], timeout_s=3 * 2)  # two more checkpoints
     scores = without_probes(values(records, topics.scores))
     assert Counter(s["event_id"] for s in scores) == Counter({orjson.loads(e)["event_id"]: 1 for e in events})
-    assert all(score["features"] == want[score["event_id"]] for score in scores)
+    assert all(same_features(score["features"], want[score["event_id"]]) for score in scores)
