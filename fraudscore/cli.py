@@ -180,7 +180,6 @@ def _publish_demo(api: ApiClient) -> None:
     on generated history on a first start; one the store has from an earlier run is published again from
     the store (the broker's data may be new) instead of trained again."""
     from fraudscore import demo  # pandas and scikit-learn: only `up` needs them, not every command
-
     dsl, source = demo.live_features()
     deployed = api.post("/features", json={"dsl": dsl, "source": source})
     step(f"Feature set {source}: {deployed['change']['description']}")
@@ -209,10 +208,12 @@ def _publish_trained(api: ApiClient, model: demo.DemoModel) -> None:
 
 
 def _send_traffic(bootstrap: str, topics: Topics, rate: float, jobs: list[LocalJob], seconds: float) -> None:
-    """Generated records of every channel at `rate` a second; a line a second of what came out."""
+    """Generated records of every channel at `rate` a second, each sent when its event time comes (event
+    time follows the clock); a line a second of what came out."""
     from fraudscore import demo
 
     traffic = demo.live_traffic(rate)
+    upcoming = next(traffic)
     deadline = time.monotonic() + seconds if seconds else float("inf")
     scores, alerts = 0, 0
     with kafka_io.Follower(bootstrap, [topics.scores, topics.alerts], from_end=True) as follower:
@@ -220,7 +221,11 @@ def _send_traffic(bootstrap: str, topics: Topics, rate: float, jobs: list[LocalJ
         while time.monotonic() < deadline:
             time.sleep(max(0.0, next_batch - time.monotonic()))
             next_batch += 1
-            send_records(bootstrap, topics, [next(traffic) for _ in range(max(1, int(rate)))])
+            due = []
+            while upcoming.ts_ms <= time.time() * 1000:
+                due.append(upcoming)
+                upcoming = next(traffic)
+            send_records(bootstrap, topics, due)
             for job in jobs:
                 if not job.is_alive():
                     raise FraudError(f"job {job.name} stopped; its log:\n{job.log_tail()}")

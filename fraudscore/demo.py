@@ -107,6 +107,8 @@ def train(model: DemoModel, say: Callable[[str], None]) -> tuple[bytes, dict[str
 
 def live_traffic(rate: float, seed: int = 7) -> Iterator[Raw]:
     """Endless raw records of every channel, fraud scenarios among them, from now on in event time, `rate`
-    ordinary records to a second of it (an incident spans minutes of its own, so event time runs ahead of
-    the clock, as the README says)."""
-    return Traffic(seed=seed, start_ms=int(time.time() * 1000), mean_gap_ms=1000 / rate).records()
+    ordinary records to a second of it. An incident's records keep their minutes of event time, held back
+    until their time while the ordinary traffic goes on: sent when their event time comes
+    (`fraudscore up`), every record is stamped with the clock's time, never ahead of it."""
+    return Traffic(seed=seed, start_ms=int(time.time() * 1000), mean_gap_ms=1000 / rate,
+                   concurrent_incidents=True).records()  # fmt: skip

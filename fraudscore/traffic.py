@@ -16,6 +16,8 @@ channel's adapter as it is made, so the ground truth names the canonical event i
 
 from __future__ import annotations
 
+import dataclasses
+import heapq
 import itertools
 import math
 import random
@@ -52,6 +54,7 @@ class Raw:
     scenario: str | None = None  # the fraud scenario it belongs to, or None
     incident: int | None = None
     fraudulent: frozenset[str] = frozenset()  # which of its events are the scenario's (a frame: one ticker)
+    ts_ms: int = 0  # its event time
 
     def truth(self) -> Iterator[bytes]:
         """A ground-truth line per canonical event: its id, its label, its scenario and incident."""
@@ -96,6 +99,10 @@ class Traffic:
     fx_share: float = 0.05  # share of FX ticks among the records
     mean_gap_ms: float = 200  # event time between records: 5 a second
     start_ms: int = 1_795_320_000_000
+    # An incident's records are spread over minutes of event time. By default the stream waits for them (event
+    # time jumps ahead by the incident's length); concurrent, they are held back until their time comes while
+    # the ordinary traffic goes on, so that event time advances by `mean_gap_ms` a record, as a clock would.
+    concurrent_incidents: bool = False
     _rng: random.Random = field(init=False)
     _people: list[_Customer] = field(init=False)
     _clock: _Clock = field(init=False)
@@ -109,13 +116,23 @@ class Traffic:
         self._people = [self._person(i) for i in range(self.customers)]
 
     def records(self) -> Iterator[Raw]:
+        held: list[tuple[int, int, Raw]] = []  # concurrent incidents' records, by event time
+        order = itertools.count()
         while True:
             self._clock.tick(int(self._rng.expovariate(1 / self.mean_gap_ms)) + 1)
+            while held and held[0][0] <= self._clock.ms:
+                yield heapq.heappop(held)[2]
             draw = self._rng.random()
             if draw < self.fx_share:
                 yield from self._fx_tick()
             elif draw < self.fx_share + self.fraud_rate:
-                yield from self._incident()
+                if not self.concurrent_incidents:
+                    yield from self._incident()
+                    continue
+                started = self._clock.ms
+                for raw in self._incident():
+                    heapq.heappush(held, (raw.ts_ms, next(order), raw))
+                self._clock.ms = started  # the incident's minutes pass alongside the ordinary traffic
             else:
                 yield self._normal(self._rng.choice(self._people))
 
@@ -169,8 +186,8 @@ class Traffic:
         victim = self._rng.choice(self._people)
         records = getattr(self, f"_{scenario}")(victim)
         for raw in records:
-            yield Raw(raw.channel, raw.key, raw.value, raw.event_ids, scenario, self._incidents,
-                      frozenset(raw.event_ids))  # fmt: skip
+            yield dataclasses.replace(raw, scenario=scenario, incident=self._incidents,
+                                      fraudulent=frozenset(raw.event_ids))  # fmt: skip
 
     def _card_testing(self, victim: _Customer) -> list[Raw]:
         merchant = f"web-shop-{self._rng.randrange(50)}"
@@ -277,13 +294,13 @@ class Traffic:
                                                                                   "tickers": tickers}]})  # fmt: skip
         ids = _event_ids("ticks", frame)
         if jump_pair is None:
-            yield Raw("ticks", None, frame, ids)
+            yield Raw("ticks", None, frame, ids, ts_ms=self._clock.ms)
             return
         jumped = ids[list(self._fx).index(jump_pair)]
-        yield Raw("ticks", None, frame, ids, "fx_jump", self._incidents, frozenset([jumped]))
+        yield Raw("ticks", None, frame, ids, "fx_jump", self._incidents, frozenset([jumped]), self._clock.ms)
 
     def _made(self, channel: str, who: _Customer, value: bytes) -> Raw:
-        return Raw(channel, who.id.encode(), value, _event_ids(channel, value))
+        return Raw(channel, who.id.encode(), value, _event_ids(channel, value), ts_ms=self._clock.ms)
 
 
 def _event_ids(channel: str, value: bytes) -> tuple[str, ...]:

@@ -134,3 +134,20 @@ def test_generate_writes_each_channel_and_the_ground_truth(tmp_path, capsys):
 def test_generate_needs_to_know_where_the_traffic_goes(capsys):
     assert main(["generate", "--records", "10"]) == 1
     assert capsys.readouterr().err == "error: say where the traffic goes: --out DIR, --kafka or --history FILE\n"
+
+
+START = 1_795_320_000_000
+
+
+def test_concurrent_incidents_keep_their_minutes_while_event_time_follows_the_ordinary_pace():
+    traffic = Traffic(seed=5, start_ms=START, mean_gap_ms=50, fraud_rate=0.01, concurrent_incidents=True)
+    raws = list(itertools.islice(traffic.records(), 12_000))
+    times = [raw.ts_ms for raw in raws]
+    assert times == sorted(times)  # in time order: sent as their time comes, none is ahead of the clock
+    assert 0.9 * 12_000 * 50 < times[-1] - START < 1.1 * 12_000 * 50  # ~50 ms a record, as a clock at 20 records/s
+    incidents: dict[int, list[int]] = {}
+    for raw in raws:
+        if raw.scenario and raw.scenario != "fx_jump":
+            incidents.setdefault(raw.incident, []).append(raw.ts_ms)
+    assert len(incidents) > 50
+    assert max(max(t) - min(t) for t in incidents.values()) > 5 * 60_000  # an incident still spans minutes

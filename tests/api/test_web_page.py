@@ -7,13 +7,16 @@ import shutil
 from collections.abc import Iterator
 
 import httpx
+import numpy as np
 import orjson
+import pandas as pd
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from explain import profile_inputs
 from fraudscore import kafka_io
 from tests.api.conftest import TOKENS, auth
 from tests.pmml_models import logistic
@@ -40,16 +43,27 @@ def browser() -> Iterator[webdriver.Chrome]:
 
 def test_a_person_sees_alerts_models_and_distributions_and_an_operator_promotes_and_rolls_back(served, browser):
     url, settings = served
+    amounts = np.exp(np.random.default_rng(1).normal(3.7, 0.6, 5_000))
+    profile = profile_inputs(pd.DataFrame({"amount": amounts}))  # the model card, as `fraudscore train` writes it
+    card = {"baselines": {"amount": 42.1}, "distributions": profile}
     with httpx.Client(base_url=url, timeout=30) as api:
         api.post("/models/fraud_lr/versions", files={"pmml": ("v1.pmml", logistic({"amount": 0.01}))},
+                 data={"threshold": "0.8123456", "metadata": orjson.dumps(card).decode()},
                  headers=auth("operator")).raise_for_status()  # fmt: skip
         api.post("/models/fraud_lr/versions", files={"pmml": ("v2.pmml", logistic({"amount": 0.02}))},
                  data={"alias": "challenger"}, headers=auth("operator")).raise_for_status()  # fmt: skip
     alert = {"event_id": "pos-g42", "event_type": "payment", "customer_id": "c7", "ts": 1_795_320_000_000,
              "model_id": "fraud_lr", "model_version": 1, "alias": "champion", "score": 0.97, "decision": "alert",
-             "features": {"amount_z": 4.2, "new_country": True}}  # fmt: skip
+             "threshold": 0.8123456, "features": {"amount_z": 4.2, "new_country": True}, "latency_ms": 35}  # fmt: skip
     prefix, bootstrap = settings.kafka.topic_prefix, settings.kafka.bootstrap
-    kafka_io.send(bootstrap, f"{prefix}scores", [(b"c7", orjson.dumps(alert))])
+    # Live traffic whose amounts are ten times what the model was trained on: its drift is significant.
+    events = [{"event_id": f"e{n}", "customer_id": "c1", "amount": float(10 * a)} for n, a in enumerate(amounts[:150])]
+    scores = [{"event_id": e["event_id"], "customer_id": "c1", "model_id": "fraud_lr", "model_version": 1,
+               "alias": "champion", "score": 0.5, "threshold": 0.8123456, "latency_ms": 20}
+              for e in events]  # fmt: skip
+    event = {"event_id": "pos-g42", "customer_id": "c7", "amount": 1161.07}
+    kafka_io.send(bootstrap, f"{prefix}events", [(b"c1", orjson.dumps(e)) for e in [*events, event]])
+    kafka_io.send(bootstrap, f"{prefix}scores", [(b"c1", orjson.dumps(s)) for s in [*scores, alert]])
     kafka_io.send(bootstrap, f"{prefix}alerts", [(b"c7", orjson.dumps(alert))])
 
     browser.get(url + "/")
@@ -58,9 +72,20 @@ def test_a_person_sees_alerts_models_and_distributions_and_an_operator_promotes_
     use_token(browser, TOKENS["operator"])
 
     row = wait.until(lambda b: first(b, "#alerts tr[data-event='pos-g42']"))
-    assert [td.text for td in row.find_elements(By.TAG_NAME, "td")][1:] == [
-        "payment pos-g42", "c7", "fraud_lr v1", "0.970", "amount_z=4.2, new_country=true"]  # fmt: skip
+    assert [td.text for td in row.find_elements(By.TAG_NAME, "td")][1:5] == [
+        "payment pos-g42", "c7", "fraud_lr v1", "0.970"]  # fmt: skip
+    # The reason, as an analyst reads it: 0.01 x (1161.07 - 42.1) in log-odds moves P(fraud) from 0.0... to 1.
+    why = wait.until(lambda b: text_of(b, "#alerts tr[data-event='pos-g42'] td.reasons", "vs usual"))
+    assert why.startswith("amount 1,161.07 vs usual 42.1: +0.") and "missing" not in why
     assert wait.until(lambda b: first(b, ".histogram[data-model='fraud_lr v1']"))
+    axis = browser.find_element(By.CSS_SELECTOR, ".histogram[data-model='fraud_lr v1'] + .axis").text
+    assert axis.startswith("0") and axis.endswith("1") and "score" in axis
+    drift = wait.until(lambda b: text_of(b, "#drift tr[data-model='fraud_lr v1']", "significant"))
+    assert "fraud_lr v1 (champion) 151" in drift and "amount" in drift  # 150 scores and the alert's
+    latency = browser.find_element(By.CSS_SELECTOR, "#latency tr[data-model='fraud_lr']").text
+    assert latency == "fraud_lr 151 20 ms 20 ms"  # p99 of 150 x 20 ms and one 35 ms
+    threshold = browser.find_elements(By.CSS_SELECTOR, "#models tr[data-version='1'] td")[3].text
+    assert threshold == "0.8123"  # rounded for people; the API has 0.8123456
     assert live_column(browser, wait) == {"1": "champion (active)", "2": "challenger (shadow)"}
 
     click(browser, wait, "tr[data-version='2'] button", "Promote")
@@ -74,6 +99,16 @@ def test_a_person_sees_alerts_models_and_distributions_and_an_operator_promotes_
     message = wait.until(lambda b: b.find_element(By.CSS_SELECTOR, "#message.error").text)
     assert message == "token 'viewer-token' has the role viewer; this needs operator"
     assert live_column(browser, wait) == {"1": "champion (active)", "2": "-"}
+    browser.refresh()  # the viewer's own requests: reasons and drift are reads
+    assert wait.until(lambda b: text_of(b, "#alerts tr[data-event='pos-g42'] td.reasons", "vs usual")) == why
+    assert wait.until(lambda b: text_of(b, "#drift tr[data-model='fraud_lr v1']", "significant"))
+
+
+def text_of(browser, selector: str, containing: str) -> str | None:
+    """The element's text once it contains the words, else None (the page fills it in as answers arrive)."""
+    found = browser.find_elements(By.CSS_SELECTOR, selector)
+    text = found[0].text if found else ""
+    return text if containing in text else None
 
 
 def use_token(browser, secret: str) -> None:
