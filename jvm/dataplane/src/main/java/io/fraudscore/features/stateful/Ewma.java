@@ -1,5 +1,7 @@
 package io.fraudscore.features.stateful;
 
+import io.fraudscore.features.value.Exact;
+
 import io.fraudscore.features.state.ValueCodec;
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -62,13 +64,13 @@ public final class Ewma implements StatefulFunction {
                 return 0.0;
             }
             return integralHalfLife
-                    ? PythonArithmetic.trueDivide(exact, BigInteger.valueOf(halfLifeMs))
+                    ? Exact.divide(exact, BigInteger.valueOf(halfLifeMs))
                     : exact.doubleValue() / halfLife;
         }
         if (elapsed <= 0) {
             elapsed = 0;
         }
-        return integralHalfLife ? PythonArithmetic.trueDivide(elapsed, halfLifeMs) : (double) elapsed / halfLife;
+        return integralHalfLife ? Exact.divide(elapsed, halfLifeMs) : (double) elapsed / halfLife;
     }
 
     @Override

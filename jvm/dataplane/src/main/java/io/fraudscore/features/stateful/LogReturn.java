@@ -1,5 +1,7 @@
 package io.fraudscore.features.stateful;
 
+import io.fraudscore.features.value.Exact;
+
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -25,7 +27,7 @@ public final class LogReturn implements StatefulFunction {
             return null;
         }
         double ratio = last instanceof Long l && previous instanceof Long p
-                ? PythonArithmetic.trueDivide(l, p)
+                ? Exact.divide(l, p)
                 : PythonArithmetic.asDouble(last) / PythonArithmetic.asDouble(previous);
         // A ratio that underflows to 0 (1e-300 after 1e300) makes Python's math.log raise; here it is null.
         return PythonArithmetic.finite(Math.log(ratio));

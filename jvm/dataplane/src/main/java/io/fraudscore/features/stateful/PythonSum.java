@@ -1,5 +1,7 @@
 package io.fraudscore.features.stateful;
 
+import io.fraudscore.features.value.Exact;
+
 import io.fraudscore.features.state.ValueCodec;
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -71,9 +73,9 @@ final class PythonSum {
             return total / (double) divisor;
         }
         if (big != null) {
-            return PythonArithmetic.trueDivide(big, BigInteger.valueOf(divisor));
+            return Exact.divide(big, BigInteger.valueOf(divisor));
         }
-        return PythonArithmetic.trueDivide(whole, divisor);
+        return Exact.divide(whole, divisor);
     }
 
     void writeTo(DataOutput out) throws IOException {

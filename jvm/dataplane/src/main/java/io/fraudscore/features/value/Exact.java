@@ -6,6 +6,16 @@ import java.math.BigInteger;
 public final class Exact {
     private Exact() {}
 
+    private static final long EXACT_AS_DOUBLE = 1L << 53; // every long of at most this magnitude is a double
+
+    /** {@code a / b} of two integers ({@code b} not 0), rounded once as Python's int true division. */
+    public static double divide(long a, long b) {
+        if (-EXACT_AS_DOUBLE <= a && a <= EXACT_AS_DOUBLE && -EXACT_AS_DOUBLE <= b && b <= EXACT_AS_DOUBLE) {
+            return (double) a / (double) b; // both exact as doubles: IEEE division rounds once
+        }
+        return divide(BigInteger.valueOf(a), BigInteger.valueOf(b));
+    }
+
     /**
      * {@code numerator / denominator} correctly rounded, subnormal results included; an infinity where the
      * quotient leaves the double range (Python raises OverflowError there: callers make it null).

@@ -13,8 +13,6 @@ import java.util.Objects;
  * behaviour is kept on purpose (bool is not a number in arithmetic, but is 1 or 0 in an ordering).
  */
 public final class Scalars {
-    private static final double TWO_POW_53 = 9007199254740992.0;
-
     private Scalars() {}
 
     /** A value as an event field or an input reads it: NaN and infinities become null. */
@@ -52,21 +50,13 @@ public final class Scalars {
                 case '+' -> Math.addExact(a, b);
                 case '-' -> Math.subtractExact(a, b);
                 case '*' -> Math.multiplyExact(a, b);
-                case '/' -> b == 0 ? null : trueDivide(a, b);
+                case '/' -> b == 0 ? null : Exact.divide(a, b);
                 case '%' -> b == 0 ? null : Math.floorMod(a, b);
                 default -> throw new IllegalArgumentException("not an arithmetic operator: " + op);
             };
         } catch (ArithmeticException overflow) {
             return null; // outside 64 bits: null, as Python's reference engine says
         }
-    }
-
-    /** a / b of two integers, correctly rounded as Python's int true division. */
-    static double trueDivide(long a, long b) {
-        if (Math.abs((double) a) <= TWO_POW_53 && Math.abs((double) b) <= TWO_POW_53) {
-            return (double) a / (double) b; // both exact as doubles: IEEE division rounds once
-        }
-        return Exact.divide(java.math.BigInteger.valueOf(a), java.math.BigInteger.valueOf(b));
     }
 
     /** Python's float %: the result takes the sign of the divisor. */

@@ -1,5 +1,7 @@
 package io.fraudscore.features.stateful;
 
+import io.fraudscore.features.value.Exact;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -124,12 +126,12 @@ class StatefulFunctionsTest {
     void integerQuotientsAreRoundedOnceAsInPython() {
         // Python: 5258986265376043509 / 7399589116837456608 is rounded once; via doubles it rounds thrice.
         assertEquals(Double.parseDouble("0x1.6be29c7c88767p-1"),
-                PythonArithmetic.trueDivide(5258986265376043509L, 7399589116837456608L));
+                Exact.divide(5258986265376043509L, 7399589116837456608L));
         assertEquals(Double.parseDouble("0x1.163f993d2636dp-1"),
-                PythonArithmetic.trueDivide(591064915700530116L, 1087608058291172413L));
-        assertEquals(-0.0, PythonArithmetic.trueDivide(0, -3));
+                Exact.divide(591064915700530116L, 1087608058291172413L));
+        assertEquals(-0.0, Exact.divide(0, -3));
         assertEquals(Double.parseDouble("0x1.0000000000000p+0"),
-                PythonArithmetic.trueDivide(Long.MAX_VALUE, Long.MAX_VALUE - 1));
+                Exact.divide(Long.MAX_VALUE, Long.MAX_VALUE - 1));
     }
 
     /** Python raises here (math.log of an underflowed 0.0; ** overflowing); Java gives null instead. */
