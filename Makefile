@@ -38,7 +38,7 @@ jvm/target/.fetched: jvm/pom.xml
 # The data plane (the JVM feature engine): its unit tests run in `make test`, not on every build.
 $(DATAPLANE_JAR): $(DATAPLANE_SOURCES)
 	@echo "==> The data plane jar (jvm/dataplane, Maven)"
-	mvn -B -q -f jvm/dataplane/pom.xml package -DskipTests
+	mvn -B -f jvm/dataplane/pom.xml package -DskipTests
 
 run: setup
 	$(BIN)/fraudscore up
