@@ -57,6 +57,7 @@ bench: setup
 	$(BIN)/python bench/pmml_engine.py
 	$(BIN)/python bench/preprocessor.py --records 60000
 	$(BIN)/python bench/operators.py
+	$(BIN)/python bench/explain.py
 
 cluster-up: setup
 	$(BIN)/fraudscore flink start

@@ -1,4 +1,4 @@
-"""The web page (`/`): live alerts with the features that drove them, score distributions, models with
+"""The web page (`/`): live alerts with their top reasons, score distributions, input drift, latency, models with
 their versions, aliases and modes, throughput and lag; operators shadow, promote and roll back from it."""
 
 from __future__ import annotations
