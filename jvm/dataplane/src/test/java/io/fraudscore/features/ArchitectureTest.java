@@ -10,17 +10,28 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** The feature engine's packages name no Flink class: the engine stays plain logic (STYLE.md, Java). */
+/**
+ * The feature engine's and the PMML scorer's packages name no Flink class: they stay plain logic (STYLE.md,
+ * Java).
+ */
 class ArchitectureTest {
     @Test
     void noClassOfTheFeatureEngineReferencesFlink() throws IOException {
-        Path classes = Path.of("target", "classes", "io", "fraudscore", "features");
+        assertEquals(List.of(), classesNamingFlink("features"));
+    }
+
+    @Test
+    void noClassOfThePmmlScorerReferencesFlink() throws IOException {
+        assertEquals(List.of(), classesNamingFlink("scoring"));
+    }
+
+    private static List<String> classesNamingFlink(String pkg) throws IOException {
+        Path classes = Path.of("target", "classes", "io", "fraudscore", pkg);
         try (Stream<Path> files = Files.walk(classes)) {
-            List<String> offenders = files.filter(p -> p.toString().endsWith(".class"))
+            return files.filter(p -> p.toString().endsWith(".class"))
                     .filter(ArchitectureTest::namesFlink)
                     .map(Path::toString)
                     .toList();
-            assertEquals(List.of(), offenders);
         }
     }
 

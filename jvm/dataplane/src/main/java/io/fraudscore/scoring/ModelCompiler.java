@@ -1,0 +1,65 @@
+package io.fraudscore.scoring;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Loads and warms new model versions on a thread of its own, so that the scoring thread keeps scoring with
+ * the version it has and swaps at an event boundary once the future is done:
+ *
+ * <pre>{@code
+ * CompletableFuture<PmmlModel> next = compiler.compile(pmml, null);   // on a deploy
+ * ...                                                                  // each event:
+ * if (next != null && next.isDone()) { live = next.join(); next = null; }   // (failed: keep live, report)
+ * live.score(record);
+ * }</pre>
+ *
+ * Versions compile one at a time, in the order asked. A version that fails completes its future with an
+ * {@link InvalidPmmlException} (inside a {@link CompletionException}) and never replaces anything.
+ */
+public final class ModelCompiler implements AutoCloseable {
+    private final ExecutorService executor;
+    private final int warmRecords;
+
+    public ModelCompiler() {
+        this(WarmUp.DEFAULT_RECORDS);
+    }
+
+    public ModelCompiler(int warmRecords) {
+        this.warmRecords = warmRecords;
+        this.executor = Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, "fraudscore-model-compiler");
+            thread.setDaemon(true);
+            thread.setPriority(Thread.MIN_PRIORITY);
+            return thread;
+        });
+    }
+
+    /** The loaded and warmed model, later; the caller's thread only queues the work. */
+    public CompletableFuture<PmmlModel> compile(byte[] pmml, String scoreField) {
+        byte[] copy = pmml.clone();
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                PmmlModel model = PmmlLoader.load(copy, scoreField);
+                WarmUp.warm(model, warmRecords);
+                return model;
+            } catch (InvalidPmmlException e) {
+                throw new CompletionException(e);
+            }
+        }, executor);
+    }
+
+    /** Stops the thread; a compilation under way is interrupted and its future never completes. */
+    @Override
+    public void close() {
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.fraudscore.scoring;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.pmml4s.model.Model;
+
+/**
+ * One compiled, immutable model: the PMML4S model, its PMML bytes, its inputs and outputs (named and ordered
+ * as PMML4S, hence pypmml, names them) and the output that is the score. Built by {@link PmmlLoader}, usually
+ * through {@link ModelCompiler}. Thread-safe: PMML4S models are.
+ *
+ * <p>A PMML4S model is not serializable once it has scored: keep {@link #pmml()} in state and load the model
+ * again on restore (the scoring operator holds this in a transient field).
+ */
+public final class PmmlModel {
+    private final byte[] pmml;
+    private final PmmlSchema schema;
+    private final Model model;
+    private final String[] inputs;
+    private final String[] outputs;
+    private final String scoreField;
+
+    PmmlModel(byte[] pmml, PmmlSchema schema, Model model, String scoreField) {
+        this.pmml = pmml.clone();
+        this.schema = schema;
+        this.model = model;
+        this.inputs = model.inputNames().clone();
+        this.outputs = model.outputNames().clone();
+        this.scoreField = scoreField;
+    }
+
+    /** The PMML document as it was loaded: what state keeps. */
+    public byte[] pmml() {
+        return pmml.clone();
+    }
+
+    public PmmlSchema schema() {
+        return schema;
+    }
+
+    /** The fields the model reads, in PMML4S's order. */
+    public List<String> inputs() {
+        return List.of(inputs);
+    }
+
+    /** Every output field, in PMML4S's (and pypmml's) order. */
+    public List<String> outputs() {
+        return List.of(outputs);
+    }
+
+    public String scoreField() {
+        return scoreField;
+    }
+
+    /**
+     * Every output for one record (features and event fields by name; other keys are ignored): an unmodifiable
+     * map in {@link #outputs()} order. An input that is absent, null, NaN, infinite or of a type PMML has no
+     * use for is missing, as PMML's missing-value treatment then says; an output with no value (PMML4S's NaN,
+     * or its missing integer, the smallest long) is null, as the Python scorers give it. Never throws for what a record holds.
+     */
+    public Map<String, Object> score(Map<String, ?> record) {
+        Map<String, Object> in = new HashMap<>(inputs.length * 2);
+        for (String name : inputs) {
+            in.put(name, input(record.get(name)));
+        }
+        Map<String, Object> result = model.predict(in);
+        Map<String, Object> out = new LinkedHashMap<>(outputs.length * 2);
+        for (String name : outputs) {
+            out.put(name, output(result.get(name)));
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** The score of outputs {@link #score} gave, NaN when the model gave none or not a number. */
+    public double scoreOf(Map<String, Object> outputs) {
+        return outputs.get(scoreField) instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    private static Object input(Object value) {
+        if (value instanceof Double d) {
+            return Double.isFinite(d) ? d : null;
+        }
+        if (value instanceof Float f) {
+            return Float.isFinite(f) ? f.doubleValue() : null;
+        }
+        return value instanceof Number || value instanceof String || value instanceof Boolean ? value : null;
+    }
+
+    private static Object output(Object value) {
+        if (value instanceof Long l) {
+            return l == Long.MIN_VALUE ? null : l; // PMML4S's missing integer (pmml_engine.engine reads it so)
+        }
+        if (value instanceof Double d) {
+            return Double.isFinite(d) ? d : null;
+        }
+        if (value instanceof Float f) {
+            return Float.isFinite(f) ? f.doubleValue() : null;
+        }
+        return value;
+    }
+
+    @Override
+    public String toString() {
+        return "PmmlModel[" + schema.modelElement() + ", inputs=" + Arrays.toString(inputs) + ", score="
+                + scoreField + "]";
+    }
+}
