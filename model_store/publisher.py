@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import orjson
 from kafka import KafkaProducer
 
-from fraudscore import kafka_io
+from fraudscore import control, kafka_io
 from fraudscore.topics import CONTROL_MAX_MESSAGE_BYTES
 
 
@@ -26,7 +25,7 @@ class KafkaControlPublisher:
         if self._follower is None:
             self._follower = kafka_io.Follower(self._bootstrap, [self._topic])
         records = self._follower.to_end(self._timeout_s)
-        self._max_seq = max([self._max_seq, *(_seq(record.value) for record in records)])
+        self._max_seq = max([self._max_seq, *(control.seq_of(record.value) for record in records)])
         if not self._follower.assigned:  # no topic yet: look again next time
             self._follower.close()
             self._follower = None
@@ -57,11 +56,3 @@ class KafkaControlPublisher:
                 max_in_flight_requests_per_connection=1,  # in order, also on a retry
             )
         return self._producer
-
-
-def _seq(value: bytes) -> int:
-    try:
-        seq = orjson.loads(value).get("seq")
-    except (orjson.JSONDecodeError, AttributeError):
-        return -1
-    return seq if isinstance(seq, int) else -1

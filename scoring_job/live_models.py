@@ -195,7 +195,7 @@ class LiveModels:
             raise ControlMessageError(
                 f"{message.model_id} v{version} is live as {elsewhere}: move it with alias.set, not a new deploy"
             )
-        pmml = control.unpack_pmml(_required(message.payload, "pmml", str))
+        pmml = control.pmml_of(message)
         evaluator = self._compile(pmml, entry["engine"])  # raises PmmlError: the live model stays as it was
         entry["score_field"] = evaluator.score_field(entry.get("score_field"))
         state.put(_spec_key(message.model_id, version), message.payload["pmml"])

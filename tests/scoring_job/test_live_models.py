@@ -43,6 +43,14 @@ REJECTIONS = {
     "forged": (lambda p: deploy(2, 2, p, key="wrong"), "bad control message signature"),
     "unsigned": (lambda p: b'{"type": "model.deploy", "seq": 5}', "unsigned control message"),
     "not json": (lambda p: b"unsigned", "control message is not JSON"),
+    "older format": (
+        lambda p: b'{"type": "model.deploy", "seq": 5, "model_id": "lr", "signature": "00"}',
+        "control message of an older format: republish",
+    ),
+    "body changed after signing": (
+        lambda p: deploy(2, 2, p).replace(b'\\"seq\\":2', b'\\"seq\\": 2'),
+        "bad control message signature",
+    ),
     "stale seq": (lambda p: deploy(1, 2, p), "stale seq 1: 1 already applied"),
     "corrupt pmml": (lambda p: deploy(2, 2, b"<PMML>truncated"), "PMML is not well-formed XML"),
     "unknown type": (lambda p: control.encode("model.explode", 2, "lr", KEY), "unknown control message type"),
