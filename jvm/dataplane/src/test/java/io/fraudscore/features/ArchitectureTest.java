@@ -11,8 +11,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The feature engine's and the PMML scorer's packages name no Flink class: they stay plain logic (STYLE.md,
- * Java).
+ * The feature engine's, the PMML scorer's and the control protocol's packages name no Flink class: they stay
+ * plain logic (STYLE.md, Java).
  */
 class ArchitectureTest {
     @Test
@@ -23,6 +23,11 @@ class ArchitectureTest {
     @Test
     void noClassOfThePmmlScorerReferencesFlink() throws IOException {
         assertEquals(List.of(), classesNamingFlink("scoring"));
+    }
+
+    @Test
+    void noClassOfTheControlProtocolReferencesFlink() throws IOException {
+        assertEquals(List.of(), classesNamingFlink("control"));
     }
 
     private static List<String> classesNamingFlink(String pkg) throws IOException {
