@@ -35,8 +35,18 @@ jvm/target/.fetched: jvm/pom.xml
 	mvn -B -f jvm/pom.xml package
 	touch $@
 
-# The data plane (the JVM feature engine): its unit tests run in `make test`, not on every build.
-$(DATAPLANE_JAR): $(DATAPLANE_SOURCES)
+# PMML4S 1.5.8, the engine inside the pinned pypmml wheel, is not on Maven Central (0.9.15 is, and disagrees
+# with pypmml): the data plane takes the wheel's jar, installed into the local Maven repository.
+PMML4S_JAR := $(VENV)/lib/python3.11/site-packages/pypmml/jars/pmml4s_2.13-1.5.8.jar
+PMML4S_M2 := $(HOME)/.m2/repository/org/pmml4s/pmml4s_2.13/1.5.8/pmml4s_2.13-1.5.8.jar
+
+$(PMML4S_M2): $(VENV)/.installed
+	@echo "==> PMML4S 1.5.8 from the pypmml wheel into the local Maven repository"
+	mvn -B -q org.apache.maven.plugins:maven-install-plugin:3.1.2:install-file -Dfile=$(PMML4S_JAR) \
+	  -DgroupId=org.pmml4s -DartifactId=pmml4s_2.13 -Dversion=1.5.8 -Dpackaging=jar
+
+# The data plane (the JVM feature engine, PMML models, control messages): its unit tests run in `make test`.
+$(DATAPLANE_JAR): $(DATAPLANE_SOURCES) $(PMML4S_M2)
 	@echo "==> The data plane jar (jvm/dataplane, Maven)"
 	mvn -B -f jvm/dataplane/pom.xml package -DskipTests
 
