@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fraudscore.features.expr.FieldSlots;
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Reads a canonical event (one JSON object) into the array of the fields a plan reads, skipping the rest
@@ -20,10 +22,27 @@ public final class EventReader {
             .build();
     private static final ObjectMapper TREES = new ObjectMapper(FACTORY);
 
+    private static final int CANONICAL_LIMIT = 1 << 16;
+
     private final FieldSlots fields;
+    // One instance per distinct string value (an id, a country, a status), so the keys' windows hold shared
+    // instances and a look-up in a window's value counts finds its key by identity, without reading the
+    // stored string (cold in a key's state: the cost of exact `distinct`, measured).
+    private final Map<String, String> canonical = new HashMap<>();
 
     public EventReader(FieldSlots fields) {
         this.fields = fields;
+    }
+
+    private String canonical(String text) {
+        String known = canonical.putIfAbsent(text, text);
+        if (known != null) {
+            return known;
+        }
+        if (canonical.size() > CANONICAL_LIMIT) {
+            canonical.clear(); // many distinct values (event ids): start again rather than grow
+        }
+        return text;
     }
 
     /** The event's fields by slot; null for JSON that is not an object; IOException when it is not JSON. */
@@ -55,7 +74,8 @@ public final class EventReader {
             if (slot < 0) {
                 parser.skipChildren();
             } else {
-                event[slot] = value(parser, token);
+                Object value = value(parser, token);
+                event[slot] = value instanceof String text ? canonical(text) : value;
             }
         }
         if (parser.nextToken() != null) {
