@@ -24,7 +24,6 @@ import java.util.Map;
  * state and updates that state (unless the event is late). Not thread-safe: it reuses one frame.
  */
 public final class BlockProgram {
-    private final BlockPlan plan;
     private final WindowPlan windows;
     private final long latenessMs;
     private final Expr[] inputs;
@@ -40,7 +39,6 @@ public final class BlockProgram {
 
     BlockProgram(BlockPlan plan, FieldSlots fields, long latenessMs) throws InvalidPlanException {
         Where where = new Where("block '" + plan.name() + "'");
-        this.plan = plan;
         this.latenessMs = latenessMs;
         this.windows = new WindowPlan(plan.aggregates(), latenessMs, plan.ttlMs());
         List<FeatureDefinition> definitions = plan.features();
@@ -95,14 +93,6 @@ public final class BlockProgram {
         }
         Expr filter = compiler.compile(input.where(), where);
         return frame -> Boolean.TRUE.equals(filter.eval(frame)) ? value.eval(frame) : null;
-    }
-
-    public BlockPlan plan() {
-        return plan;
-    }
-
-    public WindowPlan windows() {
-        return windows;
     }
 
     public KeyState newState() {

@@ -18,7 +18,6 @@ import java.util.Map;
  * keyed state and calls {@link BlockProgram} per part instead.) Not thread-safe.
  */
 public final class FeatureEngine {
-    private final FeaturePlan plan;
     private final FieldSlots fields = new FieldSlots();
     private final int tsSlot;
     private final List<Route> routes = new ArrayList<>();
@@ -28,7 +27,6 @@ public final class FeatureEngine {
     record Route(String part, BlockProgram program, int[] keySlots, int offset, Map<Object, KeyState> states) {}
 
     public FeatureEngine(FeaturePlan plan) throws InvalidPlanException {
-        this.plan = plan;
         tsSlot = fields.slot("ts");
         for (BlockPlan block : plan.blocks()) {
             BlockProgram program = new BlockProgram(block, fields, plan.latenessMs());
@@ -39,10 +37,6 @@ public final class FeatureEngine {
                 block.outputs().forEach(name -> names.add(name + suffix));
             }
         }
-    }
-
-    public FeaturePlan plan() {
-        return plan;
     }
 
     /** The event fields the plan reads, by slot: what {@link #process} expects in its array. */
@@ -100,10 +94,5 @@ public final class FeatureEngine {
 
     List<Route> routes() {
         return routes;
-    }
-
-    /** How many keys hold state, over every part. */
-    public int keys() {
-        return routes.stream().mapToInt(route -> route.states().size()).sum();
     }
 }

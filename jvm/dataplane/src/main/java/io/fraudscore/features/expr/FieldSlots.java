@@ -1,8 +1,6 @@
 package io.fraudscore.features.expr;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /** The event fields a plan reads, each given a slot once, so the engine reads an event as an array. */
@@ -20,9 +18,5 @@ public final class FieldSlots {
 
     public int size() {
         return slots.size();
-    }
-
-    public List<String> names() {
-        return new ArrayList<>(slots.keySet());
     }
 }

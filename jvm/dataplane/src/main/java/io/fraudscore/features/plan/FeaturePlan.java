@@ -10,9 +10,4 @@ import java.util.List;
 public record FeaturePlan(String featureset, long version, long latenessMs, List<BlockPlan> blocks) {
     public static final String FORMAT = "fraudscore.feature-plan";
     public static final int PLAN_VERSION = 1;
-
-    /** "payments:1", as score records name a feature set. */
-    public String label() {
-        return featureset + ":" + version;
-    }
 }

@@ -385,18 +385,4 @@ public final class WindowPlan {
     public long ttlMs() {
         return ttlMs;
     }
-
-    /** The longest exact time window (what the log keeps besides the lateness), 0 without one. */
-    public long longestExactWindowMs() {
-        return keepMs;
-    }
-
-    /** The largest {@code last N} (past entries), 0 without one. */
-    public int largestLastCount() {
-        return keepLast;
-    }
-
-    public List<TilePlan> tilePlans() {
-        return List.copyOf(tilePlans);
-    }
 }
