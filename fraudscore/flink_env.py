@@ -45,6 +45,14 @@ def connector_jars(jvm_dir: Path) -> list[Path]:
     return jars
 
 
+def dataplane_jar(jvm_dir: Path) -> Path:
+    """The data plane's operators (jvm/dataplane), which both jobs run in Java."""
+    jar = jvm_dir.parent / "dataplane" / "target" / "fraudscore-dataplane.jar"
+    if not jar.is_file():
+        raise FlinkSetupError(f"the data plane jar {jar} is missing: run `make` (it builds jvm/dataplane)")
+    return jar
+
+
 def create_env(flink: FlinkSettings, jvm_dir: Path, job: str = "") -> StreamExecutionEnvironment:
     """A streaming environment: a mini-cluster when run as a script, the cluster's under `flink run`.
     With `flink.checkpoint_dir`, the job's checkpoints are kept in `<checkpoint_dir>/<job>` and a new start
@@ -65,7 +73,8 @@ def create_env(flink: FlinkSettings, jvm_dir: Path, job: str = "") -> StreamExec
         scratch = Path(tempfile.mkdtemp(prefix=f"fraudscore-{job or 'job'}-checkpoints-"))
         config.set_string("execution.checkpointing.dir", scratch.as_uri())
     config.set_string("python.execution-mode", flink.execution_mode)
-    config.set_string("pipeline.jars", ";".join(j.as_uri() for j in connector_jars(jvm_dir)))
+    jars = [*connector_jars(jvm_dir), dataplane_jar(jvm_dir)]
+    config.set_string("pipeline.jars", ";".join(j.as_uri() for j in jars))
     config.set_string("execution.checkpointing.interval", f"{flink.checkpoint_interval_ms}ms")
     config.set_string("execution.checkpointing.mode", "EXACTLY_ONCE")
     # Doubling delays (1 s up to 30 s), ten attempts: about 3 minutes of patience, longer than a cluster takes
