@@ -11,8 +11,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The feature engine's, the PMML scorer's and the control protocol's packages name no Flink class: they stay
- * plain logic (STYLE.md, Java).
+ * The feature engine's, the PMML scorer's, the control protocol's and the live control's packages name no Flink
+ * class: they stay plain logic (STYLE.md, Java).
  */
 class ArchitectureTest {
     @Test
@@ -28,6 +28,11 @@ class ArchitectureTest {
     @Test
     void noClassOfTheControlProtocolReferencesFlink() throws IOException {
         assertEquals(List.of(), classesNamingFlink("control"));
+    }
+
+    @Test
+    void noClassOfTheLiveControlReferencesFlink() throws IOException {
+        assertEquals(List.of(), classesNamingFlink("live"));
     }
 
     private static List<String> classesNamingFlink(String pkg) throws IOException {

@@ -37,7 +37,7 @@ public final class BlockProgram {
     private final Frame frame;
     private final Object[] aggregateResults;
 
-    BlockProgram(BlockPlan plan, FieldSlots fields, long latenessMs) throws InvalidPlanException {
+    public BlockProgram(BlockPlan plan, FieldSlots fields, long latenessMs) throws InvalidPlanException {
         Where where = new Where("block '" + plan.name() + "'");
         this.latenessMs = latenessMs;
         this.windows = new WindowPlan(plan.aggregates(), latenessMs, plan.ttlMs());

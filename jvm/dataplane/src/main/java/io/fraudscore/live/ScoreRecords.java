@@ -1,0 +1,130 @@
+package io.fraudscore.live;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Scores one canonical event with the live models (Python's {@code score_record.score_event}): one score record
+ * per model that scores the event's type, or that model's {@code dlq} record when it fails; the other models
+ * still score. The record has Python's fields in Python's order, then {@code job_ms}.
+ */
+public final class ScoreRecords {
+    /** The engine every model is scored by here. */
+    public static final String ENGINE = "pmml4s";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int REASON_CHARS = 300;
+
+    private ScoreRecords() {}
+
+    /**
+     * A model reads the event's fields and the features (a feature wins over a field of the same name); its
+     * record carries the features it used, the parts that did not arrive in time and the features still warming
+     * up; {@code latency_ms} is {@code nowMs - ingested_ms} when the event has an integer {@code ingested_ms}
+     * (else null); {@code job_ms} is {@code nowMs - enteredMs}, the time the job spent on the event.
+     *
+     * @param event the event's JSON parsed to a Map (Jackson)
+     * @param enteredMs when the job first saw the event
+     */
+    public static List<ScoreOutcome> score(Map<String, Object> event, List<LiveModel> models, long nowMs,
+            long enteredMs, EventFeatures features) {
+        Object ingested = event.get("ingested_ms");
+        Long latency = integer(ingested) ? nowMs - asLong(ingested) : null;
+        Map<String, Object> values = features.values() == null ? Map.of() : features.values();
+        Map<String, Object> record = event;
+        if (!values.isEmpty()) {
+            record = new HashMap<>(event);
+            record.putAll(values);
+        }
+        Object eventType = event.containsKey("event_type") ? event.get("event_type") : "";
+        List<ScoreOutcome> outcomes = new ArrayList<>(models.size());
+        for (LiveModel model : models) {
+            if (!scores(model, eventType)) {
+                continue;
+            }
+            Map<String, Object> outputs;
+            try {
+                outputs = model.model().score(record);
+            } catch (RuntimeException e) {
+                String message = e.getMessage() == null ? "" : e.getMessage();
+                outcomes.add(failed(event, model, e.getClass().getSimpleName() + ": "
+                        + Rejected.prefix(message, REASON_CHARS)));
+                continue;
+            }
+            Object score = outputs.get(model.scoreField());
+            if (!(score instanceof Number n) || !Double.isFinite(n.doubleValue())) {
+                outcomes.add(failed(event, model, "output " + PyText.repr((Object) model.scoreField())
+                        + " is not a number: " + PyText.repr(score)));
+                continue;
+            }
+            double value = n.doubleValue();
+            List<String> used = new ArrayList<>();
+            Map<String, Object> usedValues = new LinkedHashMap<>();
+            for (String name : model.model().inputs()) {
+                if (values.containsKey(name)) {
+                    used.add(name);
+                    usedValues.put(name, values.get(name));
+                }
+            }
+            boolean alert = value >= model.threshold();
+            Map<String, Object> out = new LinkedHashMap<>(32);
+            out.put("event_id", event.get("event_id"));
+            out.put("customer_id", event.get("customer_id"));
+            out.put("ts", event.get("ts"));
+            out.put("event_type", event.get("event_type"));
+            out.put("model_id", model.modelId());
+            out.put("model_version", model.version());
+            out.put("alias", model.alias());
+            out.put("mode", model.mode());
+            out.put("engine", model.engine());
+            out.put("score", value);
+            out.put("decision", alert ? "alert" : "ok");
+            out.put("threshold", model.threshold());
+            out.put("outputs", outputs);
+            out.put("features_version", features.version());
+            out.put("features", usedValues);
+            out.put("missing_parts", features.missingParts() == null ? List.of() : features.missingParts());
+            out.put("warming", features.live() == null ? List.of() : features.live().warming(used, nowMs));
+            out.put("latency_ms", latency);
+            out.put("job_ms", nowMs - enteredMs);
+            outcomes.add(new Scored(json(out), alert && "active".equals(model.mode()), model.engine()));
+        }
+        return outcomes;
+    }
+
+    private static boolean scores(LiveModel model, Object eventType) {
+        return eventType instanceof String type ? model.scores(type) : model.eventTypes().isEmpty();
+    }
+
+    /** Python's {@code isinstance(x, int)}: an integer, or a bool. */
+    private static boolean integer(Object x) {
+        return x instanceof Long || x instanceof Integer || x instanceof Short || x instanceof Byte
+                || x instanceof java.math.BigInteger || x instanceof Boolean;
+    }
+
+    private static long asLong(Object x) {
+        return x instanceof Boolean b ? (b ? 1 : 0) : ((Number) x).longValue();
+    }
+
+    private static ScoringFailed failed(Map<String, Object> event, LiveModel model, String reason) {
+        Map<String, Object> dlq = new LinkedHashMap<>();
+        dlq.put("source", "scoring");
+        dlq.put("reason", reason);
+        dlq.put("event_id", event.get("event_id"));
+        dlq.put("model_id", model.modelId());
+        dlq.put("model_version", model.version());
+        return new ScoringFailed(json(dlq));
+    }
+
+    private static String json(Map<String, Object> value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("a score record that is not JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+}
