@@ -170,6 +170,37 @@ def kafka_records(t_env: StreamTableEnvironment, kafka: KafkaSettings, topic: st
     return t_env.to_data_stream(t_env.from_descriptor(source))
 
 
+def kafka_raw_records(
+    t_env: StreamTableEnvironment, kafka: KafkaSettings, topics: list[str], group_id: str
+) -> DataStream:
+    """The records of all `topics`, one source, as rows of (value bytes, topic, partition, offset, Kafka
+    timestamp) for Java operators to read (io.fraudscore.preprocess), from the group's committed offsets
+    (earliest for a new group); a restore takes the offsets in its checkpoint instead."""
+    schema = (
+        Schema.new_builder()
+        .column("value", DataTypes.BYTES())
+        .column_by_metadata("topic", DataTypes.STRING(), "topic", True)
+        .column_by_metadata("partition", DataTypes.INT(), "partition", True)
+        .column_by_metadata("offset", DataTypes.BIGINT(), "offset", True)
+        .column_by_metadata("kafka_time", DataTypes.TIMESTAMP_LTZ(3), "timestamp", True)
+        .build()
+    )
+    source = (
+        TableDescriptor.for_connector("kafka")
+        .schema(schema)
+        .option("topic", ";".join(topics))
+        .option("properties.bootstrap.servers", kafka.bootstrap)
+        .option("properties.group.id", group_id)
+        .option("properties.isolation.level", "read_committed")
+        .option("properties.auto.offset.reset", "earliest")
+        .option("scan.startup.mode", "group-offsets")
+        .option("scan.topic-partition-discovery.interval", "10s")
+        .option("value.format", "raw")
+        .build()
+    )
+    return t_env.to_data_stream(t_env.from_descriptor(source))
+
+
 def keyed_rows(value_type: TypeInformation) -> TypeInformation:
     """The output type of an operator that names the key of each record it sends on: (key, value) rows,
     for `key_by_first_field`."""

@@ -44,6 +44,12 @@ class PreprocessorSettings(BaseModel):
     # How long an event id is remembered, so that a channel's resend of it is dropped: keyed state of
     # about 100 bytes per id seen in that time (README).
     dedup_horizon_s: int = 300
+    # Raw records reach the Python adapters in batches (README, Performance): a batch goes when it holds
+    # this many records or bytes, or when its first record has waited batch_max_wait_ms, and before every
+    # checkpoint. The wait bounds what batching adds to a record's latency when traffic is light.
+    batch_max_records: int = 500
+    batch_max_bytes: int = 4 * 1024 * 1024
+    batch_max_wait_ms: int = 5
 
 
 class ScoringSettings(BaseModel):
