@@ -66,7 +66,6 @@ bench: setup
 	$(BIN)/python bench/dsl_engine.py --events 20000 --repeats 7
 	$(BIN)/python bench/pmml_engine.py
 	$(BIN)/python bench/preprocessor.py --records 60000
-	$(BIN)/python bench/operators.py
 	$(BIN)/python bench/explain.py
 
 cluster-up: setup

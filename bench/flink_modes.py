@@ -1,6 +1,6 @@
 """PROCESS vs THREAD execution mode on our own operators, side by side in one run.
 
-    .venv/bin/python bench/flink_modes.py [--events 60000] [--scoring-events 3000] [--repeat 3]
+    .venv/bin/python bench/flink_modes.py [--events 60000] [--repeat 3]
 
 Each pipeline runs in an embedded mini-cluster at parallelism 1, fed from an in-memory collection of raw
 web-banking records (no Kafka: the Python operators are what the mode changes). A run's start-up is
@@ -8,10 +8,9 @@ taken out by timing a small run and a large one: events/s = (N - n) / (t_N - t_n
 median of --repeat such pairs, with their spread. `source only` is the harness's own ceiling.
 
 - preprocess: raw JSON -> the web adapter (decode, validate, normalise) -> canonical JSON
-- preprocess+scoring operators: the above, then the scoring job's operators as the job wires them
-  (scoring_job.job.scoring_operators: route, a keyed part per block with its state, assembly per
-  customer), the feature set examples/payments.fdsl live from the start, no model: the operators' own cost
-  and the features', without PMML evaluation.
+
+The scoring job has no Python operator any more (its operators are the data plane's, in Java): the
+execution mode does not touch it, and bench/scoring.py measures it.
 """
 
 from __future__ import annotations
@@ -29,14 +28,12 @@ from pyflink.datastream import DataStream
 from pyflink.datastream.connectors import Sink
 from pyflink.java_gateway import get_gateway
 
-from fraudscore import control, demo, flink_env
+from fraudscore import demo, flink_env
 from fraudscore.settings import FlinkSettings, Settings
 from preprocessor_job.job import DLQ as PRE_DLQ
 from preprocessor_job.job import IDENTIFIED_EVENT, Preprocess
-from scoring_job.job import CONTROL_STATE, scoring_operators
 
 RAW_RECORD = Types.ROW([Types.PRIMITIVE_ARRAY(Types.BYTE()), Types.INT(), Types.LONG()])
-FEATURES = (Path(__file__).resolve().parent.parent / "examples" / "payments.fdsl").read_text()
 
 SMALL = 200
 
@@ -58,15 +55,7 @@ def run(mode: str, pipeline: str, events: list[str], settings: Settings) -> floa
     preprocessed = records.process(Preprocess("web", "raw.web"), output_type=IDENTIFIED_EVENT)
     # Side outputs must have a consumer, as in the jobs: PyFlink only routes the tags it knows.
     discard(preprocessed.get_side_output(PRE_DLQ))
-    canonical = preprocessed.map(lambda row: row[1][1], output_type=Types.STRING())
-    if pipeline == "preprocess":
-        discard(canonical)
-    else:
-        features = control.features_message(1, "payments", FEATURES, settings.control_key)[1].decode()
-        # As history, so that the first event meets it; the broadcast stream says it again.
-        control_stream = env.from_collection([features], type_info=Types.STRING()).broadcast(CONTROL_STATE)
-        for stream in scoring_operators(canonical, control_stream, settings, [features]):
-            discard(stream)
+    discard(preprocessed.map(lambda row: row[1][1], output_type=Types.STRING()))
     return _timed_execute(env, pipeline, mode)
 
 
@@ -83,14 +72,13 @@ def discard(stream: DataStream) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=60_000)
-    parser.add_argument("--scoring-events", type=int, default=3_000, help="for the slower scoring pipeline")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     settings = Settings()
     small = raw_events(SMALL)
     print(f"{'pipeline':<30} {'mode':<8} {'events/s':>10}   {'min-max':>15}  (median of {args.repeat})")
-    for pipeline in ("source only", "preprocess", "preprocess+scoring operators"):
-        large = raw_events(args.scoring_events if "scoring" in pipeline else args.events)
+    for pipeline in ("source only", "preprocess"):
+        large = raw_events(args.events)
         for mode in ("process", "thread"):
             rates = []
             for _ in range(args.repeat):

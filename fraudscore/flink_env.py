@@ -21,6 +21,7 @@ from pyflink.java_gateway import get_gateway
 from pyflink.table import StreamTableEnvironment, TableDescriptor
 from pyflink.table.schema import Schema
 from pyflink.table.types import DataTypes
+from pyflink.util.java_utils import add_jars_to_context_class_loader
 
 from fraudscore.errors import FraudError
 from fraudscore.settings import FlinkSettings, KafkaSettings
@@ -46,8 +47,10 @@ def connector_jars(jvm_dir: Path) -> list[Path]:
 
 
 def dataplane_jar(jvm_dir: Path) -> Path:
-    """The data plane's operators (jvm/dataplane), which both jobs run in Java."""
-    jar = jvm_dir.parent / "dataplane" / "target" / "fraudscore-dataplane.jar"
+    """The data plane's operators (jvm/dataplane), which both jobs run in Java; `FRAUDSCORE_DATAPLANE_JAR`
+    names another build of it (one copied aside while the tree's is being rebuilt, say)."""
+    named = os.environ.get("FRAUDSCORE_DATAPLANE_JAR")
+    jar = Path(named) if named else jvm_dir.parent / "dataplane" / "target" / "fraudscore-dataplane.jar"
     if not jar.is_file():
         raise FlinkSetupError(f"the data plane jar {jar} is missing: run `make` (it builds jvm/dataplane)")
     return jar
@@ -88,6 +91,9 @@ def create_env(flink: FlinkSettings, jvm_dir: Path, job: str = "") -> StreamExec
     # Low-latency output: records leave a Python operator after a short wait, not a full bundle.
     config.set_string("python.fn-execution.bundle.time", "20")
     env = StreamExecutionEnvironment.get_execution_environment(config)
+    # pipeline.jars ships the jars with the job; the operators' classes must also load here, where the job
+    # is built (the Java builders are called through the gateway).
+    add_jars_to_context_class_loader([jar.as_uri() for jar in jars])
     env.set_python_executable(sys.executable)
     if flink.parallelism is not None:
         env.set_parallelism(flink.parallelism)

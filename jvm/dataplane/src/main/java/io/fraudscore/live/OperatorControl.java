@@ -129,6 +129,9 @@ public final class OperatorControl implements AutoCloseable {
         caughtUp = LiveModels.appliedSeq(state) >= historySeq;
         if (caughtUp && history != null) { // seq only grows: the history is done with
             live.inherit(history.shown());
+            // Until now the state only repeated the history: its versions are those a first start scores its
+            // first events with, so the first events wait for them, as for a restored state's.
+            live.markRestored();
             history = null;
             historyState = null;
             compilations.forget();

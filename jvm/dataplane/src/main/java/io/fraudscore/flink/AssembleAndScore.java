@@ -1,0 +1,223 @@
+package io.fraudscore.flink;
+
+import io.fraudscore.live.ControlOutcome;
+import io.fraudscore.live.EventFeatures;
+import io.fraudscore.live.LateRejection;
+import io.fraudscore.live.LiveFeatureSet;
+import io.fraudscore.live.LiveView;
+import io.fraudscore.live.OperatorControl;
+import io.fraudscore.live.Rejected;
+import io.fraudscore.live.ScoreOutcome;
+import io.fraudscore.live.ScoreRecords;
+import io.fraudscore.live.Scored;
+import io.fraudscore.live.ScoringFailed;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.types.Row;
+import org.apache.flink.util.Collector;
+
+/**
+ * Keyed by customer: an event's parts come together (for at most the part wait, longer just after a start)
+ * and the event is scored with every live model. Scoring in one place keyed by customer is what keeps a
+ * customer's versions from going back during a swap. An event with one part (or none) is scored as it
+ * arrives, with no state. Reports rejected control messages on {@code dlq} (subtask 0 only, not once per
+ * subtask). Emits (tag, key, value) rows: {@link ScoringOperators#TO_SCORES}, {@code TO_ALERTS}, {@code TO_DLQ}.
+ */
+public final class AssembleAndScore extends KeyedBroadcastProcessFunction<String, Routed, String, Row> {
+    private static final long serialVersionUID = 1L;
+    static final String PENDING_STATE = "pending";
+    /** A part later than the wait still finds its event marked scored this long. */
+    private static final long LATE_PART_GRACE_MS = 60_000;
+
+    private final String signingKey;
+    private final ArrayList<String> history;
+    private final long partWaitMs;
+    private final long startWaitMs;
+    private transient OperatorControl control;
+    private transient MapState<String, Pending> pending;
+    private transient boolean reportsRejections;
+    private transient long startedMs;
+    private transient Counter scores;
+    private transient Counter scoringFailures;
+    private transient Counter eventsMissingParts;
+    private transient Counter lateParts;
+    private transient Counter controlRejected;
+
+    AssembleAndScore(String signingKey, List<String> history, long partWaitMs, long startWaitMs) {
+        this.signingKey = signingKey;
+        this.history = new ArrayList<>(history);
+        this.partWaitMs = partWaitMs;
+        this.startWaitMs = startWaitMs;
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        control = new OperatorControl(signingKey, history, true);
+        TypeInformation<Pending> type = TypeInformation.of(Pending.class);
+        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>(PENDING_STATE, Types.STRING, type));
+        reportsRejections = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
+        startedMs = System.currentTimeMillis();
+        MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("fraudscore");
+        scores = group.counter("scores");
+        scoringFailures = group.counter("scoring_failures");
+        eventsMissingParts = group.counter("events_missing_parts");
+        lateParts = group.counter("late_parts");
+        controlRejected = group.counter("control_rejected");
+    }
+
+    @Override
+    public void close() {
+        if (control != null) {
+            control.close();
+        }
+    }
+
+    @Override
+    public void processElement(Routed routed, ReadOnlyContext ctx, Collector<Row> out) throws Exception {
+        reportLateRejections(out);
+        LiveView live = control.view(BroadcastControlState.readOnly(ctx.getBroadcastState(ScoringOperators.CONTROL_STATE)));
+        String[] parts = routed.parts;
+        if (parts.length <= 1) { // nothing to wait for
+            Map<String, Object> values = Json.object(routed.local);
+            if (routed.features != null) {
+                values.putAll(Json.object(routed.features));
+            }
+            List<String> missing = parts.length == 1 && routed.features == null ? List.of(parts) : List.of();
+            score(live, routed.event, routed.enteredMs, values, routed.featureSet, missing, out, ctx.getCurrentKey());
+            return;
+        }
+        Pending waiting = pending.get(routed.eventId);
+        if (waiting == null) {
+            long now = ctx.timerService().currentProcessingTime();
+            waiting = new Pending();
+            waiting.event = routed.event;
+            waiting.enteredMs = routed.enteredMs;
+            waiting.featureSet = routed.featureSet;
+            waiting.parts = parts;
+            waiting.got = new String[0];
+            waiting.features = routed.local;
+            waiting.deadline = Math.max(now + partWaitMs, startedMs + startWaitMs);
+            ctx.timerService().registerProcessingTimeTimer(waiting.deadline);
+        } else if (waiting.scored) {
+            lateParts.inc(); // its event went without it; scoring it again would repeat it
+            return;
+        }
+        waiting.arrived++;
+        if (routed.features != null) {
+            Map<String, Object> values = Json.object(waiting.features);
+            values.putAll(Json.object(routed.features));
+            waiting.features = Json.write(values);
+            waiting.got = append(waiting.got, routed.part);
+        }
+        if (waiting.arrived < parts.length) {
+            pending.put(routed.eventId, waiting);
+            return;
+        }
+        pending.remove(routed.eventId);
+        score(live, waiting.event, waiting.enteredMs, Json.object(waiting.features), routed.featureSet,
+                missing(waiting), out, ctx.getCurrentKey());
+    }
+
+    /**
+     * The customer's events whose wait is over: scored without the parts not in yet, then remembered for a
+     * grace period so that a part still on its way is dropped, not scored again.
+     */
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Row> out) throws Exception {
+        List<Map.Entry<String, Pending>> due = new ArrayList<>();
+        for (Map.Entry<String, Pending> entry : pending.entries()) {
+            if (entry.getValue().deadline <= timestamp) {
+                due.add(entry);
+            }
+        }
+        if (due.isEmpty()) {
+            return;
+        }
+        LiveView live = control.view(BroadcastControlState.readOnly(ctx.getBroadcastState(ScoringOperators.CONTROL_STATE)));
+        for (Map.Entry<String, Pending> entry : due) {
+            Pending waiting = entry.getValue();
+            if (waiting.scored) {
+                pending.remove(entry.getKey());
+                continue;
+            }
+            score(live, waiting.event, waiting.enteredMs, Json.object(waiting.features), waiting.featureSet,
+                    missing(waiting), out, ctx.getCurrentKey());
+            Pending mark = new Pending();
+            mark.scored = true;
+            mark.deadline = timestamp + LATE_PART_GRACE_MS;
+            mark.parts = new String[0];
+            mark.got = new String[0];
+            pending.put(entry.getKey(), mark);
+            ctx.timerService().registerProcessingTimeTimer(mark.deadline);
+        }
+    }
+
+    private void score(LiveView live, String eventJson, long enteredMs, Map<String, Object> values, String label,
+            List<String> missing, Collector<Row> out, String key) {
+        Map<String, Object> event = Json.object(eventJson);
+        LiveFeatureSet features = live.features();
+        LiveFeatureSet sameSet = features != null && features.label().equals(label) ? features : null;
+        if (!missing.isEmpty()) {
+            eventsMissingParts.inc();
+        }
+        long now = System.currentTimeMillis();
+        EventFeatures assembled = new EventFeatures(values, label, missing, sameSet);
+        for (ScoreOutcome outcome : ScoreRecords.score(event, live.models(), now, enteredMs, assembled)) {
+            if (outcome instanceof ScoringFailed failed) {
+                scoringFailures.inc();
+                out.collect(Row.of(ScoringOperators.TO_DLQ, key, failed.dlqJson()));
+            } else if (outcome instanceof Scored scored) {
+                scores.inc();
+                out.collect(Row.of(ScoringOperators.TO_SCORES, key, scored.json()));
+                if (scored.alert()) {
+                    out.collect(Row.of(ScoringOperators.TO_ALERTS, key, scored.json()));
+                }
+            }
+        }
+    }
+
+    private static List<String> missing(Pending waiting) {
+        List<String> got = Arrays.asList(waiting.got);
+        return Arrays.stream(waiting.parts).filter(name -> !got.contains(name)).toList();
+    }
+
+    private static String[] append(String[] names, String name) {
+        String[] longer = Arrays.copyOf(names, names.length + 1);
+        longer[names.length] = name;
+        return longer;
+    }
+
+    @Override
+    public void processBroadcastElement(String value, Context ctx, Collector<Row> out) {
+        ControlOutcome outcome = control.apply(value, BroadcastControlState.writable(ctx.getBroadcastState(
+                ScoringOperators.CONTROL_STATE)));
+        if (outcome instanceof Rejected rejected) {
+            report(rejected, rejected.dlqRecord(value), out);
+        }
+        reportLateRejections(out);
+    }
+
+    /** Versions that failed to compile after their message was applied: the alias kept what it had. */
+    private void reportLateRejections(Collector<Row> out) {
+        for (LateRejection late : control.drainLate()) {
+            report(late.rejected(), late.dlqRecord(), out);
+        }
+    }
+
+    private void report(Rejected rejected, String record, Collector<Row> out) {
+        controlRejected.inc();
+        if (reportsRejections) {
+            out.collect(Row.of(ScoringOperators.TO_DLQ, rejected.modelId() != null ? rejected.modelId() : "control", record));
+        }
+    }
+}

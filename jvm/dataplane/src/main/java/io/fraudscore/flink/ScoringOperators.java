@@ -1,0 +1,72 @@
+package io.fraudscore.flink;
+
+import java.util.List;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.RowTypeInfo;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.types.Row;
+
+/**
+ * The scoring job's per-event path, in Java, added to a job that Python builds (scoring_job/job.py calls
+ * {@link #add} through PyFlink's gateway with its Kafka sources; its Table API sinks take the rows out):
+ *
+ * <pre>
+ *   events ─> RouteEvents ──(by part key)──> ComputeFeatures ──(by customer)──> AssembleAndScore ─> (tag, k, v)
+ * </pre>
+ *
+ * Each operator reads {@code control} as a broadcast stream into its broadcast state, and starts from the
+ * control topic as it stood when the job was built ({@code history}) until that state has caught up. The
+ * uids and state names are stable: savepoints find the state by them.
+ */
+public final class ScoringOperators {
+    public static final String TO_SCORES = "scores";
+    public static final String TO_ALERTS = "alerts";
+    public static final String TO_DLQ = "dlq";
+    static final MapStateDescriptor<String, String> CONTROL_STATE =
+            new MapStateDescriptor<>("control_state", Types.STRING, Types.STRING);
+    /** (k, v) rows: what a keyed Kafka sink writes. */
+    static final RowTypeInfo KEYED_RECORD = new RowTypeInfo(
+            new TypeInformation<?>[] {Types.STRING, Types.STRING}, new String[] {"k", "v"});
+    /** (tag, k, v) rows: the sink each goes to (scores, alerts or dlq), its Kafka key and value. */
+    public static final RowTypeInfo TAGGED_RECORD = new RowTypeInfo(
+            new TypeInformation<?>[] {Types.STRING, Types.STRING, Types.STRING}, new String[] {"tag", "k", "v"});
+
+    private ScoringOperators() {}
+
+    /**
+     * Canonical events (JSON strings) and the control records in; out, the TAGGED_RECORD rows of score records,
+     * alerts, scoring failures, rejected control messages and events that are not canonical.
+     */
+    public static DataStream<Row> add(DataStream<String> events, DataStream<String> control, String signingKey,
+            List<String> history, long partWaitMs, long startWaitMs) {
+        BroadcastStream<String> broadcast = control.broadcast(CONTROL_STATE);
+        TypeInformation<Routed> routedType = TypeInformation.of(Routed.class);
+        SingleOutputStreamOperator<Routed> routed = events.connect(broadcast)
+                .process(new RouteEvents(signingKey, history), routedType)
+                .uid("route_events").name("RouteEvents");
+        SingleOutputStreamOperator<Routed> parts = routed.keyBy(RouteKey.KEY, Types.STRING).connect(broadcast)
+                .process(new ComputeFeatures(signingKey, history), routedType)
+                .uid("compute_features").name("ComputeFeatures");
+        SingleOutputStreamOperator<Row> scored = parts.keyBy(RouteKey.KEY, Types.STRING).connect(broadcast)
+                .process(new AssembleAndScore(signingKey, history, partWaitMs, startWaitMs), TAGGED_RECORD)
+                .uid("assemble_and_score").name("AssembleAndScore");
+        DataStream<Row> notCanonical = routed.getSideOutput(RouteEvents.DLQ)
+                .map(row -> Row.of(TO_DLQ, row.getField(0), row.getField(1)), TAGGED_RECORD)
+                .uid("not_canonical").name("NotCanonical");
+        return scored.union(notCanonical);
+    }
+
+    /** The key of a routed event's next exchange. */
+    private enum RouteKey implements org.apache.flink.api.java.functions.KeySelector<Routed, String> {
+        KEY;
+
+        @Override
+        public String getKey(Routed routed) {
+            return routed.key;
+        }
+    }
+}
