@@ -1,6 +1,7 @@
 """Hot swap under load, on the real broker and Flink: 20 versions of a model published while 50,000 events
-flow, the last a 20 MB PMML; every event gets exactly one score per live model, each names its version and
-is that version's output, a customer's versions never go back, no event is lost. (No feature set: the swap happens where
+(and more, until the last version scores) flow, the last a 20 MB PMML, compiled while its predecessor goes
+on scoring; every event gets exactly one score per live model, each names its version and is that
+version's output, a customer's versions never go back, no event is lost. (No feature set: the swap happens where
 events are scored whatever the features; test_features_in_job covers those, on fewer events.)"""
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from tests.scoring_job.test_features_in_job import job_env, wait_for_features, w
 pytestmark = pytest.mark.integration
 
 EVENTS = 50_000
+SPARE_EVENTS = 50_000  # sent after the first EVENTS only until the last version has scored
 VERSIONS = 20
 
 
@@ -76,7 +78,7 @@ def _nodes(rng: random.Random, depth: int, low: float, high: float, predicate: s
 @pytest.fixture(scope="module")
 def events() -> list[tuple[bytes, bytes]]:
     """(customer, canonical event) in the order the customers made them."""
-    made = itertools.islice(Traffic(seed=21, customers=300).events(), EVENTS)
+    made = itertools.islice(Traffic(seed=21, customers=300).events(), EVENTS + SPARE_EVENTS)
     return [((event.customer_id or "").encode(), event.to_json()) for event, _ in made]
 
 
@@ -90,7 +92,10 @@ def test_twenty_versions_swapped_in_while_events_flow(kafka, topics, settings, l
     ])  # fmt: skip
     with LocalJob("scoring", job_env(kafka, topics, settings), log_dir) as job:
         wait_for_features(kafka, topics, job, label=None)
-        sender = threading.Thread(target=send_steadily, args=(kafka.bootstrap, topics.events, events))
+        last_scored, sent = threading.Event(), []
+        sender = threading.Thread(
+            target=send_steadily, args=(kafka.bootstrap, topics.events, events, last_scored, sent)
+        )
         sender.start()
         with kafka_io.Follower(kafka.bootstrap, [topics.scores]) as follower:
             for version in range(2, VERSIONS + 1):  # each once the one before has scored: both see events
@@ -98,37 +103,47 @@ def test_twenty_versions_swapped_in_while_events_flow(kafka, topics, settings, l
                 pmml = large_pmml if version == VERSIONS else versioned_model(version)
                 new = deploy(2 + version, "swapped", version, pmml, key, threshold=1e9)
                 kafka_io.send(kafka.bootstrap, topics.control, [new])
+            # The 20 MB forest compiles off the scoring thread (seconds): the version before scores meanwhile.
+            wait_for_a_score_by(follower, VERSIONS, job, timeout_s=300)
+            last_scored.set()
         sender.join()
-        records = collect_and_linger(kafka.bootstrap, [topics.scores], two_scores_an_event, [job], linger_s=5)
+        records = collect_and_linger(kafka.bootstrap, [topics.scores], two_scores_each_of(len(sent)), [job], linger_s=5)
 
     scores = without_probes(values(records, topics.scores))
-    every_event = {orjson.loads(event)["event_id"] for _, event in events}
+    every_event = {orjson.loads(event)["event_id"] for _, event in sent}
     assert Counter((s["event_id"], s["model_id"]) for s in scores) == Counter(
         {(event_id, model): 1 for event_id in every_event for model in ("swapped", "steady")}
     )
     swapped = [s for s in scores if s["model_id"] == "swapped"]
     assert all(round(s["score"] / 1000) == s["model_version"] for s in swapped), "a score not from its version"
     assert {s["model_version"] for s in swapped} == set(range(1, VERSIONS + 1)), "a version never scored"
-    assert_versions_never_go_back(swapped, events)
+    assert_versions_never_go_back(swapped, sent)
 
 
-def wait_for_a_score_by(follower: kafka_io.Follower, version: int, job: LocalJob) -> None:
+def wait_for_a_score_by(follower: kafka_io.Follower, version: int, job: LocalJob, timeout_s: float = 120) -> None:
     signature = b'"model_id":"swapped","model_version":%d,' % version
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + timeout_s
     while not any(signature in record.value for record in follower.poll(timeout_s=0.2)):
         assert job.is_alive(), job.log_tail()
-        assert time.monotonic() < deadline, f"version {version} scored nothing in 120 s"
+        assert time.monotonic() < deadline, f"version {version} scored nothing in {timeout_s:.0f} s"
 
 
-def two_scores_an_event(records) -> bool:
+def two_scores_each_of(events: int):
     # Counted on the bytes: parsing 100,000 records at every poll would take longer than the job.
-    return sum(not r.value.startswith(b'{"event_id":"probe-') for r in records) >= 2 * EVENTS
+    return lambda records: sum(not r.value.startswith(b'{"event_id":"probe-') for r in records) >= 2 * events
 
 
-def send_steadily(bootstrap: str, topic: str, events: list[tuple[bytes, bytes]]) -> None:
-    """In batches of 1,000, 4 a second at most, so that events flow through all the swaps."""
+def send_steadily(
+    bootstrap: str, topic: str, events: list[tuple[bytes, bytes]], enough: threading.Event, sent: list
+) -> None:
+    """In batches of 1,000, 4 a second at most, so that events flow through all the swaps: the first EVENTS,
+    then more until `enough` is set (the last version has scored). `sent` gets what was sent."""
     for start in range(0, len(events), 1_000):
-        kafka_io.send(bootstrap, topic, events[start : start + 1_000])
+        if start >= EVENTS and enough.is_set():
+            return
+        batch = events[start : start + 1_000]
+        kafka_io.send(bootstrap, topic, batch)
+        sent.extend(batch)
         time.sleep(0.25)
 
 
