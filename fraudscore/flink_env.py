@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from pyflink.common import Configuration, Types, WatermarkStrategy
-from pyflink.common.serialization import SimpleStringSchema
+from pyflink.common.serialization import DeserializationSchema
 from pyflink.common.typeinfo import TypeInformation
 from pyflink.datastream import DataStream, KeyedStream, StreamExecutionEnvironment
 from pyflink.datastream.connectors.kafka import (
@@ -123,7 +123,8 @@ def kafka_strings(
     from_start: bool = False,
 ) -> DataStream:
     """The values of `topics` as strings: from the group's committed offsets (earliest for a new group),
-    or from the very start with `from_start` (the control topic, to rebuild every model).
+    or from the very start with `from_start` (the control topic, to rebuild every model). A null value (a
+    tombstone of the compacted control topic) is skipped.
 
     A restore from a checkpoint or savepoint takes the offsets in it instead.
     """
@@ -138,7 +139,7 @@ def kafka_strings(
         .set_topics(*topics)
         .set_group_id(group_id)
         .set_starting_offsets(offsets)
-        .set_value_only_deserializer(SimpleStringSchema())
+        .set_value_only_deserializer(DeserializationSchema(get_gateway().jvm.io.fraudscore.flink.SkippingNullStrings()))
         .set_property("isolation.level", "read_committed")
         .set_property("partition.discovery.interval.ms", "10000")
         .build()

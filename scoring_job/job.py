@@ -39,7 +39,8 @@ def control_history(settings: Settings, topics: Topics) -> list[str]:
     events by the models already published. Without it (the broker not answering yet), the job still runs,
     and events read before `control` go unscored; say so."""
     try:
-        return [r.value.decode() for r in kafka_io.read_to_end(settings.kafka.bootstrap, topics.control)]
+        records = kafka_io.read_to_end(settings.kafka.bootstrap, topics.control)
+        return [r.value.decode() for r in records if r.value is not None]  # a tombstone: a key's state gone
     except (KafkaError, TimeoutError, UnicodeDecodeError) as exc:
         print(f"warning: {topics.control} not read before the start ({exc}): events read before it is "
               "may go unscored", file=sys.stderr)  # fmt: skip
