@@ -1,6 +1,7 @@
 """A Kafka-to-Kafka copy with no Python operator (Flink SQL): this machine's ceiling for a job between two
 topics. `python bench/passthrough_job.py BOOTSTRAP FROM_TOPIC TO_TOPIC` copies what FROM_TOPIC holds at
-start, then ends."""
+start, then ends; with a fourth argument `follow`, it copies what comes until it is stopped (the second job
+of a chain)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from fraudscore import flink_env
 from fraudscore.settings import Settings
 
 
-def main(bootstrap: str, source: str, sink: str) -> None:
+def main(bootstrap: str, source: str, sink: str, mode: str = "bounded") -> None:
     settings = Settings()
     env = flink_env.create_env(settings.flink, settings.jvm_dir)
     env.set_parallelism(1)
@@ -31,11 +32,11 @@ def main(bootstrap: str, source: str, sink: str) -> None:
             builder = builder.option(name.replace("_", "."), value)
         return builder.build()
 
-    t_env.create_temporary_table("source", table(source, scan_startup_mode="earliest-offset",
-                                                 scan_bounded_mode="latest-offset"))  # fmt: skip
+    bounded = {"scan_bounded_mode": "latest-offset"} if mode != "follow" else {}
+    t_env.create_temporary_table("source", table(source, scan_startup_mode="earliest-offset", **bounded))
     t_env.create_temporary_table("sink", table(sink))
     t_env.execute_sql("INSERT INTO sink SELECT v FROM source").wait()
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    main(*sys.argv[1:5])

@@ -1,37 +1,37 @@
-"""The pipeline on this machine, side by side in one run: throughput end to end (raw topics in, scores
-out), latency, swap latency, against pypmml and against a Kafka-to-Kafka copy with no Python.
+"""The scoring data plane on this machine, side by side in one run: the scoring job alone and both jobs end
+to end, against Kafka-to-Kafka copies with no Python; latency; swap latency; parallelism 2 on a cluster.
 
-    .venv/bin/python bench/scoring.py [--events 10000] [--pypmml-events 500] [--swaps 20] [--seconds 20]
+    .venv/bin/python bench/scoring.py [--events 20000] [--swaps 20] [--seconds 25] [--cluster]
 
-One embedded broker; raw records from the traffic generator (card authorisations, web, mobile, ATM, FX
-ticker frames) on the `raw.*` topics; both jobs (preprocessor, scoring), each THREAD mode at parallelism 1
-in its own mini-cluster; the feature set examples/payments.fdsl and three models trained on it (logistic
+One embedded broker; the feature set examples/payments.fdsl and three models trained on it (logistic
 regression, GBM-100, RF-100: fraudscore.training, cached in var/data/bench-*.pmml), every one scoring every
-event. Figures:
+event; each job at parallelism 1 in its own mini-cluster. Figures:
 
-- ceiling: a Flink SQL copy of canonical events to another topic (bench/passthrough_job.py), events/s.
-- Python floor: the same copy through Python operators with nothing in them (bench/python_floor_job.py): one
-  stateless map; one keyed function with one state; and the scoring job's shape (each event to the state of
-  its four payments keys, then brought together under its customer). What PyFlink's plumbing costs.
-- throughput end to end: the raw records preloaded, the scoring job started and warm, then the
-  preprocessor started; events/s = events / (last score's time - first score's time, as the broker
-  stamped them), so start-up is not counted. Also the scoring job alone (canonical events preloaded on
-  `events`), to tell the two jobs' shares apart.
-- pypmml: end to end, the models scored by pypmml one record a call (fewer events: it is slow).
-- latency at 70% of the end-to-end throughput, at-least-once and exactly-once (both jobs): raw records sent
-  at a steady rate; latency = when a consumer reading committed records got the score minus when the raw
-  record was sent (so exactly-once includes the waits for both jobs' checkpoints that commit it).
-- delivered: in each latency run, events / (last score received - first record sent): below the rate
-  asked, the two jobs did not keep up together and a queue built (the preloaded throughput has the
-  preprocessor done early and the scoring job alone for most of the run).
+- ceiling: a Flink SQL copy of the canonical events to another topic (bench/passthrough_job.py), events/s;
+  chain ceiling: two such copies running together, one feeding the other (raw -> events -> scores' shape).
+- the scoring job alone: canonical events preloaded on `events`, the job started (it reads the control topic
+  as it builds, so the models and features are live from its first event); events/s = events / (last
+  score's time - first score's time, as the broker stamped them), so start-up is not counted; its share of
+  the ceiling.
+- its latency at 70% of that rate, at-least-once (low latency) and exactly-once: events sent steadily to
+  `events`; latency = when a consumer reading committed records got the score minus when the event was sent
+  (exactly-once includes the wait for the checkpoint that commits it).
 - swap: during the at-least-once latency run, a new version of the LR model every second; swap latency =
-  first score by the new version, as received, minus the time its `model.deploy` was sent.
+  first score by the new version, as received, minus the time its `model.deploy` was sent; none may be lost.
+- end to end (both jobs): raw records (card, web, mobile, ATM, FX frames) preloaded, the scoring job warm,
+  then the preprocessor started; events/s as above, and its share of the chain ceiling. Latency at 70% of
+  it, at-least-once and exactly-once, from the raw record's send.
+- `--cluster`: the scoring job alone on a standalone cluster (two TaskManagers of one slot), at
+  parallelism 1 and 2 (`flink run -p`), events preloaded as above.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
+import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -48,6 +48,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fraudscore import control, demo, kafka_io
 from fraudscore.broker import BrokerConfig, EmbeddedBroker, free_port
+from fraudscore.cli import JOB_FILES
+from fraudscore.flink_cluster import StandaloneCluster
 from fraudscore.local_jobs import LocalJob
 from fraudscore.settings import Settings
 from fraudscore.topics import Topics, TopicSpec
@@ -96,10 +98,10 @@ class Bench:
         self.broker.create_topics(topics.specs())
         return topics
 
-    def publish_models(self, topics: Topics, engine: str = "auto") -> None:
+    def publish_models(self, topics: Topics) -> None:
         key = self.settings.control_key
         records = [control.features_message(1, "payments", FEATURES, key)]
-        records += [control.deploy_message(2 + i, kind, 1, self.pmml[kind], key, threshold=0.9, engine=engine)
+        records += [control.deploy_message(2 + i, kind, 1, self.pmml[kind], key, threshold=0.9)
                     for i, kind in enumerate(MODELS)]  # fmt: skip
         kafka_io.send(self.broker.bootstrap, topics.control, records)
 
@@ -133,22 +135,31 @@ class Bench:
                 raise SystemExit(f"the scoring job died:\n{job.log_tail()}")
 
     def ceiling(self, events: list[dict]) -> float:
-        return self._copy_rate(events, "passthrough_job.py")
-
-    def python_floor(self, events: list[dict], mode: str) -> float:
-        """The same copy through Python operators with nothing in them (bench/python_floor_job.py): `map`,
-        `keyed` or `fanout`."""
-        return self._copy_rate(events, "python_floor_job.py", mode)
-
-    def _copy_rate(self, events: list[dict], job: str, *args: str) -> float:
-        """Events/s of a bench job that copies `events` to another topic, as the copies were stamped."""
+        """Events/s of a Flink SQL copy of `events` to another topic, as the copies were stamped."""
         topics = self.fresh_topics()
         send(self.broker.bootstrap, topics, events)
         copy = f"{topics.prefix}copy"
         self.broker.create_topics([TopicSpec(copy)])
-        subprocess.run([sys.executable, str(ROOT / "bench" / job), self.broker.bootstrap, topics.events, copy, *args],
-                       check=True, capture_output=True)  # fmt: skip
+        subprocess.run([sys.executable, str(ROOT / "bench" / "passthrough_job.py"), self.broker.bootstrap,
+                        topics.events, copy], check=True, capture_output=True)  # fmt: skip
         copied = kafka_io.read(self.broker.bootstrap, [copy], lambda rs: len(rs) >= len(events), timeout_s=120)
+        return rate(len(copied), [r.timestamp_ms for r in copied])
+
+    def chain_ceiling(self, events: list[dict]) -> float:
+        """Two copies at once, the second reading what the first writes: the two jobs' shape with no Python."""
+        topics = self.fresh_topics()
+        send(self.broker.bootstrap, topics, events)
+        middle, last = f"{topics.prefix}middle", f"{topics.prefix}last"
+        self.broker.create_topics([TopicSpec(middle), TopicSpec(last)])
+        copy = [sys.executable, str(ROOT / "bench" / "passthrough_job.py"), self.broker.bootstrap]
+        second = subprocess.Popen([*copy, middle, last, "follow"], stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+        try:
+            subprocess.run([*copy, topics.events, middle], check=True, capture_output=True)
+            copied = kafka_io.read(self.broker.bootstrap, [last], lambda rs: len(rs) >= len(events), timeout_s=180)
+        finally:
+            os.killpg(second.pid, signal.SIGKILL)  # the copy and its mini-cluster's JVM
+            second.wait()
         return rate(len(copied), [r.timestamp_ms for r in copied])
 
     def scoring_throughput(self, events: list[dict]) -> float:
@@ -164,10 +175,10 @@ class Bench:
                                    timeout_s=3_600)  # fmt: skip
         return rate(len(scores) / len(MODELS), [r.timestamp_ms for r in scores])
 
-    def throughput(self, raws: list[Raw], engine: str = "auto") -> float:
+    def throughput(self, raws: list[Raw]) -> float:
         """End to end: raw records preloaded, both jobs."""
         topics = self.fresh_topics()
-        self.publish_models(topics, engine)
+        self.publish_models(topics)
         with self.job(topics) as scoring:
             self.wait_until_live(topics, scoring)
             send_records(self.broker.bootstrap, topics, raws)
@@ -179,15 +190,18 @@ class Bench:
         scored = among(scores, wanted)
         return rate(len(scored) / len(MODELS), [r.timestamp_ms for r in scored])
 
-    def latency(self, raws: list[Raw], per_second: float, seconds: float, delivery: str, swaps: int) -> dict:
-        """End to end: raw records sent steadily through both jobs; each event's latency from its record's
-        send to its score's arrival."""
+    def latency(self, load: list, per_second: float, seconds: float, delivery: str, swaps: int) -> dict:
+        """Sent steadily, each event's latency from its send to its score's arrival: canonical events (dicts)
+        to the scoring job alone, or raw records (Raw) through both jobs."""
         topics = self.fresh_topics()
         self.publish_models(topics)
+        end_to_end = isinstance(load[0], Raw)
         received: list[tuple[int, dict]] = []
-        with self.job(topics, delivery) as scoring, self.job(topics, delivery, "preprocessor") as pre:
+        with contextlib.ExitStack() as jobs:
+            scoring = jobs.enter_context(self.job(topics, delivery))
             self.wait_until_live(topics, scoring)
-            self.wait_for_preprocessor(topics, pre)
+            if end_to_end:
+                self.wait_for_preprocessor(topics, jobs.enter_context(self.job(topics, delivery, "preprocessor")))
             stop = threading.Event()
             reader = threading.Thread(target=follow, args=(self.broker.bootstrap, topics.scores, received, stop))
             reader.start()
@@ -195,7 +209,7 @@ class Bench:
             swapper = threading.Thread(target=self.swap, args=(topics, swaps, deploys))
             if swaps:
                 swapper.start()
-            sent = send_steadily(self.broker.bootstrap, topics, raws, per_second, seconds)
+            sent = send_steadily(self.broker.bootstrap, topics, load, per_second, seconds)
             if swaps:
                 swapper.join()
             wait_for(lambda: sum(score["event_id"] in sent for _, score in received) >= len(sent) * len(MODELS))
@@ -221,6 +235,21 @@ class Bench:
             swap_ms = [first[v] - deployed for v, deployed in deploys.items() if v in first]
             figures |= {"swaps": len(swap_ms), "swap_p50": percentile(swap_ms, 50), "swap_p99": percentile(swap_ms, 99)}
         return figures
+
+    def on_cluster(self, events: list[dict], parallelism: int, cluster: StandaloneCluster) -> float:
+        """The scoring job alone on the standalone cluster (`flink run -p`), events preloaded."""
+        topics = self.fresh_topics()
+        self.publish_models(topics)
+        send(self.broker.bootstrap, topics, events)
+        env = {"FRAUDSCORE_KAFKA__BOOTSTRAP": self.broker.bootstrap, "FRAUDSCORE_KAFKA__TOPIC_PREFIX": topics.prefix,
+               "FRAUDSCORE_CONTROL_KEY": self.settings.control_key}  # fmt: skip
+        job_id = cluster.submit(JOB_FILES["scoring"], parallelism=parallelism, env=env)
+        try:
+            want = len(events) * len(MODELS)
+            scores = kafka_io.read(self.broker.bootstrap, [topics.scores], lambda rs: len(rs) >= want, timeout_s=1_800)
+        finally:
+            cluster.cancel(job_id)
+        return rate(len(scores) / len(MODELS), [r.timestamp_ms for r in scores])
 
     def swap(self, topics: Topics, swaps: int, deploys: dict[int, int]) -> None:
         time.sleep(2)
@@ -259,14 +288,15 @@ def send(bootstrap: str, topics: Topics, events: list[dict]) -> None:
                                               orjson.dumps(e)) for e in events])  # fmt: skip
 
 
-def send_steadily(bootstrap: str, topics: Topics, raws: list[Raw], per_second: float, seconds: float) -> dict[str, int]:
-    """Batches every 50 ms, records until the batch's events make the rate; returns each event's send time
-    (the raw records are fresh, never sent before: the preprocessor drops a repeated id)."""
+def send_steadily(bootstrap: str, topics: Topics, load: list, per_second: float, seconds: float) -> dict[str, int]:
+    """Batches every 50 ms, records until the batch's events make the rate; returns each event's send time.
+    Raw records (fresh, never sent before: the preprocessor drops a repeated id) to their raw topics, or
+    canonical events (dicts) to `events`."""
     sent: dict[str, int] = {}
     producer = KafkaProducer(bootstrap_servers=bootstrap, linger_ms=2)
     per_batch = per_second / 20
     start = time.monotonic()
-    source = iter(raws)
+    source = iter(load)
     owed = 0.0
     for n in itertools.count():
         due = start + n * 0.05
@@ -276,10 +306,15 @@ def send_steadily(bootstrap: str, topics: Topics, raws: list[Raw], per_second: f
         stamp = now_ms()
         owed += per_batch
         while owed >= 1:
-            raw = next(source)
-            producer.send(topics.raw(raw.channel), key=raw.key, value=raw.value)
-            sent.update(dict.fromkeys(raw.event_ids, stamp))
-            owed -= len(raw.event_ids)
+            item = next(source)
+            if isinstance(item, Raw):
+                producer.send(topics.raw(item.channel), key=item.key, value=item.value)
+                ids = item.event_ids
+            else:
+                producer.send(topics.events, key=(item.get("customer_id") or "").encode(), value=orjson.dumps(item))
+                ids = [item["event_id"]]
+            sent.update(dict.fromkeys(ids, stamp))
+            owed -= len(ids)
     producer.flush()
     producer.close()
     return sent
@@ -301,56 +336,71 @@ def now_ms() -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--events", type=int, default=10_000)
-    parser.add_argument("--pypmml-events", type=int, default=500)
+    parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--swaps", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=20, help="length of each latency run")
+    parser.add_argument("--seconds", type=float, default=25, help="length of each latency run")
+    parser.add_argument("--cluster", action="store_true", help="also parallelism 1 and 2 on a standalone cluster")
     args = parser.parse_args()
     settings = Settings()
     pmml = models(settings)
     events = canonical_events(args.events)
     raws = raw_records(args.events)
+    rows: list[tuple[str, str]] = []
+
+    def report(name: str, value: str) -> None:
+        rows.append((name, value))
+        print(f"{name}: {value}", flush=True)
+
     with tempfile.TemporaryDirectory() as tmp:
         config = BrokerConfig(data_dir=Path(tmp) / "kafka", lib_dir=settings.jvm_dir / "kafka-lib", port=free_port())
         with EmbeddedBroker.start(config) as broker:
             bench = Bench(broker, settings, Path(tmp) / "logs", pmml)
             ceiling = bench.ceiling(events)
-            print(f"ceiling (Flink SQL copy, no Python): {ceiling:,.0f} events/s", flush=True)
-            floor = {mode: bench.python_floor(events, mode) for mode in ("map", "keyed", "fanout")}
-            print(f"Python floor (copies through empty Python operators): {floor}", flush=True)
-            compiled = bench.throughput(raws)
-            print(f"throughput end to end, compiled engine: {compiled:,.0f} events/s", flush=True)
+            report("ceiling: Kafka to Kafka, no Python", f"{ceiling:,.0f} events/s")
             alone = bench.scoring_throughput(events)
-            print(f"throughput of the scoring job alone: {alone:,.0f} events/s", flush=True)
-            pypmml = bench.throughput(raw_records(args.pypmml_events, seed=13), engine="pypmml")
-            print(f"throughput end to end, pypmml per record: {pypmml:,.0f} events/s", flush=True)
-            at = 0.7 * compiled
-            low_seconds = max(args.seconds, args.swaps + 5)
-            low = bench.latency(raw_records(int(at * low_seconds) + 100, seed=14), at, low_seconds,
-                                "at-least-once", args.swaps)  # fmt: skip
-            print(f"at-least-once at {at:,.0f}/s: {low}", flush=True)
-            exact = bench.latency(raw_records(int(at * args.seconds) + 100, seed=15), at, args.seconds,
+            report(
+                "the scoring job alone, events preloaded",
+                f"{alone:,.0f} events/s ({alone / ceiling:.0%} of the ceiling)",
+            )
+            at = 0.7 * alone
+            seconds = max(args.seconds, args.swaps + 5)
+            low = bench.latency(canonical_events(int(at * seconds) + 100, seed=14), at, seconds, "at-least-once",
+                                args.swaps)  # fmt: skip
+            report(f"scoring job alone at {at:,.0f}/s, at-least-once: p50 / p99 (delivered)",
+                   f"{low['p50']:,.0f} / {low['p99']:,.0f} ms ({low['delivered']:,}/s)")  # fmt: skip
+            swap = f"{low['swap_p50']:,.0f} / {low['swap_p99']:,.0f} ms" if low.get("swaps") else "none seen"
+            report(
+                f"swap to first score by the new version ({low.get('swaps', 0)} of {args.swaps} seen): p50 / p99", swap
+            )
+            exact = bench.latency(canonical_events(int(at * args.seconds) + 100, seed=15), at, args.seconds,
                                   "exactly-once", 0)  # fmt: skip
-            print(f"exactly-once at {at:,.0f}/s: {exact}", flush=True)
-    swap = f"{low['swap_p50']:,.0f} / {low['swap_p99']:,.0f} ms" if low.get("swaps") else "none seen"
-    rows = [
-        ("ceiling: Kafka to Kafka, no Python", f"{ceiling:,.0f} events/s"),
-        ("events/s through a Python map / a keyed function with state", f"{floor['map']:,.0f} / {floor['keyed']:,.0f}"),
-        ("the scoring job's shape, nothing computed (4 keyed parts, assembled)", f"{floor['fanout']:,.0f} events/s"),
-        (
-            "end to end, features + 3 models, compiled engine",
-            f"{compiled:,.0f} events/s ({compiled / ceiling:.0%} of the ceiling)",
-        ),
-        ("the scoring job alone, events preloaded", f"{alone:,.0f} events/s"),
-        ("end to end, pypmml per record", f"{pypmml:,.0f} events/s (compiled: {compiled / pypmml:.0f}x)"),
-        (f"latency at {at:,.0f}/s, at-least-once: p50 / p99", f"{low['p50']:,.0f} / {low['p99']:,.0f} ms"),
-        (f"latency at {at:,.0f}/s, exactly-once: p50 / p99", f"{exact['p50']:,.0f} / {exact['p99']:,.0f} ms"),
-        (
-            "delivered while sent at that rate, at-least-once / exactly-once",
-            f"{low['delivered']:,} / {exact['delivered']:,} events/s",
-        ),
-        (f"swap to first score by the new version ({low.get('swaps', 0)} swaps): p50 / p99", swap),
-    ]
+            interval = settings.flink.checkpoint_interval_ms
+            report(
+                f"scoring job alone at {at:,.0f}/s, exactly-once (checkpoint {interval} ms): p50 / p99 (delivered)",
+                f"{exact['p50']:,.0f} / {exact['p99']:,.0f} ms ({exact['delivered']:,}/s)",
+            )
+            chain = bench.chain_ceiling(events)
+            report("chain ceiling: two copies one after the other, no Python", f"{chain:,.0f} events/s")
+            both = bench.throughput(raws)
+            report(
+                "end to end, both jobs, raw records preloaded",
+                f"{both:,.0f} events/s ({both / chain:.0%} of the chain)",
+            )
+            at = 0.7 * both
+            for delivery, seed in (("at-least-once", 16), ("exactly-once", 17)):
+                run = bench.latency(raw_records(int(at * args.seconds) + 100, seed=seed), at, args.seconds, delivery, 0)
+                report(f"end to end at {at:,.0f}/s, {delivery}: p50 / p99 (delivered)",
+                       f"{run['p50']:,.0f} / {run['p99']:,.0f} ms ({run['delivered']:,}/s)")  # fmt: skip
+            if args.cluster:
+                cluster = StandaloneCluster(Path(tmp) / "flink", rest_port=free_port())
+                cluster.start()
+                try:
+                    for parallelism in (1, 2):
+                        figure = bench.on_cluster(events, parallelism, cluster)
+                        report(f"the scoring job alone on the standalone cluster, parallelism {parallelism}",
+                               f"{figure:,.0f} events/s")  # fmt: skip
+                finally:
+                    cluster.stop()
     print("\n| figure | value |\n|---|---:|")
     print("\n".join(f"| {name} | {value} |" for name, value in rows))
 
