@@ -38,12 +38,17 @@ public final class ModelCompiler implements AutoCloseable {
         });
     }
 
-    /** The loaded and warmed model, later; the caller's thread only queues the work. */
+    /** The loaded and warmed model, later; the caller's thread only queues the work. Engine "auto". */
     public CompletableFuture<PmmlModel> compile(byte[] pmml, String scoreField) {
+        return compile(pmml, scoreField, "auto");
+    }
+
+    /** The same, scored by {@code engine} as {@link PmmlLoader#load(byte[], String, String)} says. */
+    public CompletableFuture<PmmlModel> compile(byte[] pmml, String scoreField, String engine) {
         byte[] copy = pmml.clone();
         return CompletableFuture.supplyAsync(() -> {
             try {
-                PmmlModel model = PmmlLoader.load(copy, scoreField);
+                PmmlModel model = PmmlLoader.load(copy, scoreField, engine);
                 WarmUp.warm(model, warmRecords);
                 return model;
             } catch (InvalidPmmlException e) {

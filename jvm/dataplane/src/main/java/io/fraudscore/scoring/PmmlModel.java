@@ -1,5 +1,6 @@
 package io.fraudscore.scoring;
 
+import io.fraudscore.scoring.compiled.CompiledModel;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
@@ -11,7 +12,9 @@ import org.pmml4s.model.Model;
 /**
  * One compiled, immutable model: the PMML4S model, its PMML bytes, its inputs and outputs (named and ordered
  * as PMML4S, hence pypmml, names them) and the output that is the score. Built by {@link PmmlLoader}, usually
- * through {@link ModelCompiler}. Thread-safe: PMML4S models are.
+ * through {@link ModelCompiler}. It scores with the compiled engine ({@link CompiledModel}, the same outputs
+ * several times faster) when the document compiles, else with PMML4S; {@link #engine()} says which and
+ * {@link #fallbackReason()} why PMML4S. Thread-safe: PMML4S models and compiled ones are.
  *
  * <p>A PMML4S model is not serializable once it has scored: keep {@link #pmml()} in state and load the model
  * again on restore (the scoring operator holds this in a transient field).
@@ -23,14 +26,29 @@ public final class PmmlModel {
     private final String[] inputs;
     private final String[] outputs;
     private final String scoreField;
+    private final CompiledModel compiled; // null: PMML4S scores
+    private final String fallbackReason;
 
-    PmmlModel(byte[] pmml, PmmlSchema schema, Model model, String scoreField) {
+    PmmlModel(byte[] pmml, PmmlSchema schema, Model model, String scoreField, CompiledModel compiled,
+            String fallbackReason) {
         this.pmml = pmml.clone();
         this.schema = schema;
         this.model = model;
         this.inputs = model.inputNames().clone();
         this.outputs = model.outputNames().clone();
         this.scoreField = scoreField;
+        this.compiled = compiled;
+        this.fallbackReason = compiled == null ? fallbackReason : null;
+    }
+
+    /** The engine that scores: {@value PmmlLoader#COMPILED} or {@value PmmlLoader#PMML4S}. */
+    public String engine() {
+        return compiled != null ? PmmlLoader.COMPILED : PmmlLoader.PMML4S;
+    }
+
+    /** Why PMML4S scores this model ("not compiled: ..."), null when the compiled engine does. */
+    public String fallbackReason() {
+        return fallbackReason;
     }
 
     /** The PMML document as it was loaded: what state keeps. */
@@ -63,6 +81,19 @@ public final class PmmlModel {
      * or its missing integer, the smallest long) is null, as the Python scorers give it. Never throws for what a record holds.
      */
     public Map<String, Object> score(Map<String, ?> record) {
+        if (compiled != null) {
+            Object[] values = compiled.score(record);
+            Map<String, Object> out = new LinkedHashMap<>(outputs.length * 2);
+            for (int i = 0; i < outputs.length; i++) {
+                out.put(outputs[i], output(values[i]));
+            }
+            return Collections.unmodifiableMap(out);
+        }
+        return scoreWithPmml4s(record);
+    }
+
+    /** {@link #score} by PMML4S, whichever engine scores: the reference the compiled engine is checked against. */
+    public Map<String, Object> scoreWithPmml4s(Map<String, ?> record) {
         Map<String, Object> in = new HashMap<>(inputs.length * 2);
         for (String name : inputs) {
             in.put(name, input(record.get(name)));
@@ -80,7 +111,8 @@ public final class PmmlModel {
         return outputs.get(scoreField) instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
-    private static Object input(Object value) {
+    /** A record's value as the engines read it: a non-finite number or a value of another type is missing. */
+    public static Object input(Object value) {
         if (value instanceof Double d) {
             return Double.isFinite(d) ? d : null;
         }
@@ -105,7 +137,7 @@ public final class PmmlModel {
 
     @Override
     public String toString() {
-        return "PmmlModel[" + schema.modelElement() + ", inputs=" + Arrays.toString(inputs) + ", score="
+        return "PmmlModel[" + schema.modelElement() + ", " + engine() + ", inputs=" + Arrays.toString(inputs) + ", score="
                 + scoreField + "]";
     }
 }
