@@ -10,7 +10,9 @@ import java.util.Map;
 /**
  * What a model costs in the JVM, one line per PMML file: its size; the safe read, PMML4S's load and the
  * warm-up, in ms; the first 100 records scored cold and then warm, in µs a record (median of runs over
- * synthetic records, one record a call). Figures only, for README "Performance"; nothing is asserted.
+ * synthetic records, one record a call) by PMML4S, and warm by the compiled engine ({@code compiled_us}, "-"
+ * when the model does not compile: {@code engine} says why). Figures only, for README "Performance"; nothing
+ * is asserted.
  *
  * <pre>java -cp fraudscore-dataplane.jar io.fraudscore.scoring.ScoreBench [--records N] PMML...</pre>
  */
@@ -27,13 +29,13 @@ public final class ScoreBench {
             records = Integer.parseInt(args[1]);
             first = 2;
         }
-        System.out.println("model\tbytes\tread_ms\tload_ms\tcold_us\twarmup_ms\twarm_us");
+        System.out.println("model\tbytes\tread_ms\tload_ms\tcold_us\twarmup_ms\twarm_us\tcompiled_us\tengine");
         for (String file : Arrays.copyOfRange(args, first, args.length)) {
             byte[] pmml = Files.readAllBytes(Path.of(file));
             long t0 = System.nanoTime();
             SafePmmlReader.read(pmml);
             long t1 = System.nanoTime();
-            PmmlModel model = PmmlLoader.load(pmml, null);
+            PmmlModel model = PmmlLoader.load(pmml, null, "pypmml");
             long t2 = System.nanoTime();
             List<Map<String, Object>> timed = SyntheticRecords.of(model.schema(), records, 1L);
             double cold = perRecord(model, timed.subList(0, Math.min(COLD, timed.size())));
@@ -45,8 +47,21 @@ public final class ScoreBench {
                 warm[run] = perRecord(model, timed);
             }
             Arrays.sort(warm);
-            System.out.printf("%s\t%d\t%.0f\t%.0f\t%.1f\t%.0f\t%.2f%n", Path.of(file).getFileName(), pmml.length,
-                    (t1 - t0) / 1e6, (t2 - t1 - (t1 - t0)) / 1e6, cold, (t4 - t3) / 1e6, warm[RUNS / 2]);
+            PmmlModel compiled = PmmlLoader.load(pmml, null, "auto");
+            String fast = "-";
+            if (compiled.fallbackReason() == null) {
+                WarmUp.warm(compiled, WarmUp.DEFAULT_RECORDS * 5);
+                double[] runs = new double[RUNS];
+                for (int run = 0; run < RUNS; run++) {
+                    runs[run] = perRecord(compiled, timed);
+                }
+                Arrays.sort(runs);
+                fast = String.format("%.2f", runs[RUNS / 2]);
+            }
+            System.out.printf("%s\t%d\t%.0f\t%.0f\t%.1f\t%.0f\t%.2f\t%s\t%s%n", Path.of(file).getFileName(),
+                    pmml.length, (t1 - t0) / 1e6, (t2 - t1 - (t1 - t0)) / 1e6, cold, (t4 - t3) / 1e6, warm[RUNS / 2],
+                    fast, compiled.engine() + (compiled.fallbackReason() == null ? "" : ": "
+                            + compiled.fallbackReason()));
         }
     }
 
