@@ -14,10 +14,16 @@ import java.util.concurrent.CompletableFuture;
  * deploy, one PMML.
  */
 final class Compilations implements AutoCloseable {
-    /** Loads and warms a model later (ModelCompiler::compile). */
+    /** Loads and warms a model later (ModelCompiler::compile); a test's, which scores with the engine it likes. */
     @FunctionalInterface
     interface Compile {
         CompletableFuture<PmmlModel> compile(byte[] pmml, String scoreField);
+    }
+
+    /** ModelCompiler::compile with the deploy's engine setting. */
+    @FunctionalInterface
+    private interface CompileWithEngine {
+        CompletableFuture<PmmlModel> compile(byte[] pmml, String scoreField, String engine);
     }
 
     /** The PMML, read only when a compilation starts. */
@@ -26,23 +32,23 @@ final class Compilations implements AutoCloseable {
         byte[] pmml() throws ControlMessageException;
     }
 
-    private final Compile compile;
+    private final CompileWithEngine compile;
     private final ModelCompiler owned;
     private Map<String, CompletableFuture<PmmlModel>> memo = new HashMap<>();
 
     Compilations(Compile compile) {
         this.owned = compile == null ? new ModelCompiler() : null;
-        this.compile = compile == null ? owned::compile : compile;
+        this.compile = compile == null ? owned::compile : (pmml, field, engine) -> compile.compile(pmml, field);
     }
 
-    CompletableFuture<PmmlModel> compile(String key, Source source, String scoreField) {
+    CompletableFuture<PmmlModel> compile(String key, Source source, String scoreField, String engine) {
         CompletableFuture<PmmlModel> known = memo == null ? null : memo.get(key);
         if (known != null) {
             return known;
         }
         CompletableFuture<PmmlModel> started;
         try {
-            started = compile.compile(source.pmml(), scoreField);
+            started = compile.compile(source.pmml(), scoreField, engine);
         } catch (ControlMessageException e) {
             started = CompletableFuture.failedFuture(e);
         }

@@ -6,8 +6,9 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * One live version of a model under one alias, compiled. {@code engine} is the engine that scores it (always
- * "pmml4s" here; the control message's engine setting is checked as Python checks it and kept in state).
+ * One live version of a model under one alias, compiled. {@code engine} is the engine that scores it, the
+ * model's {@link PmmlModel#engine()}: "compiled", or "pmml4s" where the deploy's engine setting is "pypmml" or
+ * the document does not compile (the setting is checked as Python checks it and kept in state).
  */
 public record LiveModel(String modelId, long version, String alias, String mode, double threshold,
         Set<String> eventTypes, String scoreField, String engine, PmmlModel model) {

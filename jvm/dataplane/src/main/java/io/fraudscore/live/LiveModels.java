@@ -213,7 +213,7 @@ final class LiveModels {
         Set<String> eventTypes = new LinkedHashSet<>();
         entry.path("event_types").forEach(type -> eventTypes.add(type.textValue()));
         return new LiveModel(modelId, version(entry), alias, entry.get("mode").textValue(),
-                entry.get("threshold").doubleValue(), eventTypes, model.scoreField(), ScoreRecords.ENGINE, model);
+                entry.get("threshold").doubleValue(), eventTypes, model.scoreField(), model.engine(), model);
     }
 
     /** Champion first, then the other aliases by name (Python: sorted keys, then a stable sort on != champion). */
@@ -235,7 +235,7 @@ final class LiveModels {
         }
         JsonNode scoreField = entry.get("score_field");
         String field = scoreField == null || scoreField.isNull() ? null : scoreField.textValue();
-        CompletableFuture<PmmlModel> future = compilations.compile(key, source, field);
+        CompletableFuture<PmmlModel> future = compilations.compile(key, source, field, engineOf(entry));
         Compilation made = new Compilation(modelId, future, raw != null);
         if (raw != null && late != null) {
             String start = Rejected.prefix(raw);
@@ -264,7 +264,17 @@ final class LiveModels {
     private static String compileKey(String modelId, ObjectNode entry) {
         JsonNode field = entry.get("score_field");
         return modelId + "\0" + version(entry) + "\0" + entry.path("deploy_seq").asLong(-1) + "\0"
-                + (field == null || field.isNull() ? "" : "=" + field.textValue());
+                + (field == null || field.isNull() ? "" : "=" + field.textValue()) + "\0" + engineOf(entry);
+    }
+
+    /**
+     * The deploy's engine setting (a state written before there was one: auto). "pypmml" scores with PMML4S,
+     * "compiled" refuses a document the compiled engine cannot score, "auto" takes the compiled engine when it can.
+     */
+    private static String engineOf(ObjectNode entry) {
+        JsonNode engine = entry.get("engine");
+        return engine != null && engine.isTextual() && ENGINES.contains(engine.textValue()) ? engine.textValue()
+                : "auto";
     }
 
     /** The model, or null when the compilation failed; waits for it. */
@@ -484,7 +494,7 @@ final class LiveModels {
         }
         compilation(modelId, entry, () -> pmml, raw);
         return new Applied(modelId + " v" + version + " live as " + alias + " (" + entry.get("mode").textValue()
-                + ", " + ScoreRecords.ENGINE + " engine)");
+                + ", " + engineOf(entry) + " engine)");
     }
 
     /** A live version's threshold, mode or event types, changed without compiling anything. */

@@ -14,8 +14,6 @@ import java.util.Map;
  * still score. The record has Python's fields in Python's order, then {@code job_ms}.
  */
 public final class ScoreRecords {
-    /** The engine every model is scored by here. */
-    public static final String ENGINE = "pmml4s";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int REASON_CHARS = 300;
 

@@ -61,9 +61,9 @@ class OperatorControlTest {
         MapControlState state = new MapControlState();
         try (OperatorControl control = control()) {
             ControlOutcome outcome = control.apply(deploy(1, 7, lr(), "threshold", 0.9, "mode", "shadow"), state);
-            assertEquals(new Applied("lr v7 live as champion (shadow, pmml4s engine)"), outcome);
+            assertEquals(new Applied("lr v7 live as champion (shadow, auto engine)"), outcome);
             LiveModel live = control.view(state).models().get(0);
-            assertEquals(List.of("lr", 7L, "shadow", 0.9, "probability(1)", "pmml4s"), List.of(live.modelId(),
+            assertEquals(List.of("lr", 7L, "shadow", 0.9, "probability(1)", "compiled"), List.of(live.modelId(),
                     live.version(), live.mode(), live.threshold(), live.scoreField(), live.engine()));
         }
     }
@@ -79,6 +79,59 @@ class OperatorControlTest {
             assertEquals(3, live.version());
             assertTrue(live.model().scoreOf(live.model().score(Map.of("amount", 900.0))) > 0.5);
         }
+    }
+
+    @Test
+    void theEngineSettingChoosesTheEngineThatScores() {
+        MapControlState state = new MapControlState();
+        try (OperatorControl control = new OperatorControl(KEY, List.of(), true)) {
+            assertEquals(new Applied("lr v1 live as champion (active, pypmml engine)"),
+                    control.apply(deploy(1, 1, lr(), "engine", "pypmml"), state));
+            assertEquals("pmml4s", waitFor(control, state, 1).engine());
+            control.apply(deploy(2, 2, lr(), "engine", "compiled"), state);
+            assertEquals("compiled", waitFor(control, state, 2).engine());
+            control.apply(deploy(3, 3, lr()), state);
+            assertEquals("compiled", waitFor(control, state, 3).engine(), "auto: compiled when it can");
+        }
+    }
+
+    @Test
+    void theCompiledEngineRefusesWhatItCannotScoreAndAutoFallsBack() {
+        byte[] outliers = new String(lr(), StandardCharsets.UTF_8).replace("<MiningField name=\"amount\"/>",
+                "<MiningField name=\"amount\" outliers=\"asExtremeValues\" lowValue=\"0\" highValue=\"900\"/>")
+                .getBytes(StandardCharsets.UTF_8);
+        MapControlState state = new MapControlState();
+        try (OperatorControl control = new OperatorControl(KEY, List.of(), true)) {
+            control.apply(deploy(1, 1, lr()), state);
+            waitFor(control, state, 1);
+            String strict = deploy(2, 2, outliers, "engine", "compiled");
+            control.apply(strict, state);
+            long until = System.currentTimeMillis() + 60_000;
+            List<LateRejection> late = List.of();
+            while (late.isEmpty() && System.currentTimeMillis() < until) {
+                control.view(state);
+                late = control.drainLate();
+            }
+            assertEquals(1, late.size());
+            assertEquals("the compiled engine cannot score this model: MiningField 'amount' outliers "
+                    + "'asExtremeValues'", late.get(0).rejected().reason());
+            assertEquals(1, control.view(state).models().get(0).version(), "the live version stays");
+            control.apply(deploy(3, 3, outliers), state);
+            LiveModel auto = waitFor(control, state, 3);
+            assertEquals("pmml4s", auto.engine(), "auto: PMML4S where the compiled engine cannot");
+        }
+    }
+
+    private static LiveModel waitFor(OperatorControl control, MapControlState state, long version) {
+        long until = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < until) {
+            List<LiveModel> models = control.view(state).models();
+            if (!models.isEmpty() && models.get(0).version() == version) {
+                return models.get(0);
+            }
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("v" + version + " never went live");
     }
 
     static Stream<Arguments> rejections() {
