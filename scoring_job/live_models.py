@@ -2,6 +2,10 @@
 
 Pure logic: the state is anything with get/put/remove (Flink's broadcast state in the job, a dict in
 tests), so a restart from a checkpoint finds the models, their versions and the last applied `seq`.
+
+The control topic is compacted (fraudscore.control says how it is keyed), so a job replaying it meets only
+each key's newest record: a deploy of a version live under another alias moves it there, the removal of an
+alias that is not live changes nothing, and a tombstone (a null value) is skipped.
 """
 
 from __future__ import annotations
@@ -41,6 +45,11 @@ class StateView(Protocol):
 @dataclass(frozen=True)
 class Applied:
     description: str
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A tombstone of the compacted control topic: no message, no `seq` used, nothing to report."""
 
 
 @dataclass(frozen=True)
@@ -97,11 +106,14 @@ class LiveModels:
         self._feature_sets: dict[str, LiveFeatureSet] = {}  # by the state's text of them
         self._view: LiveView | None = None
 
-    def apply(self, raw: str, state: StateView) -> Applied | ControlRejected:
+    def apply(self, raw: str | None, state: StateView) -> Applied | ControlRejected | Skipped:
         """Verify, check `seq`, compile where needed, then change state. A forged, unsigned, stale or
         malformed message changes nothing; an authentic one whose content cannot go live (a PMML that does
         not compile, a feature file with errors) changes nothing but use up its `seq`: every operator then
-        agrees on the sequence, also one that keeps the feature set only and never compiles a model."""
+        agrees on the sequence, also one that keeps the feature set only and never compiles a model. A
+        tombstone (None) is skipped."""
+        if raw is None:
+            return Skipped()
         self._view = None
         try:
             message = control.decode(raw, self._key)
@@ -184,39 +196,46 @@ class LiveModels:
 
     def _deploy(self, message: ControlMessage, state: StateView) -> Applied:
         """Compile, then put the version under its alias (champion unless the payload names another),
-        replacing the version the alias had."""
+        replacing the version the alias had. A version live under another alias moves (that alias loses it),
+        compiled once: the same PMML and engine are not compiled again."""
         version = _required_version(message)
         alias = _alias_name(message.payload.get("alias", CHAMPION))
         entry = _settings(message.payload, {"mode": "active" if alias == CHAMPION else "shadow", "threshold": 0.5})
         _check_mode(alias, entry["mode"])
         aliases = _aliases_of(state, message.model_id)
         elsewhere = _alias_with(aliases, version)
-        if elsewhere not in (None, alias):
-            raise ControlMessageError(
-                f"{message.model_id} v{version} is live as {elsewhere}: move it with alias.set, not a new deploy"
-            )
         pmml = control.pmml_of(message)
-        evaluator = self._compile(pmml, entry["engine"])  # raises PmmlError: the live model stays as it was
+        key = (message.model_id, version)
+        packed = message.payload["pmml"]
+        same = elsewhere is not None and state.get(_spec_key(*key)) == packed
+        if same and key in self._compiled and aliases[elsewhere].get("engine", "auto") == entry["engine"]:
+            evaluator = self._compiled[key]
+        else:
+            evaluator = self._compile(pmml, entry["engine"])  # raises PmmlError: the live model stays as it was
         entry["score_field"] = evaluator.score_field(entry.get("score_field"))
-        state.put(_spec_key(message.model_id, version), message.payload["pmml"])
-        self._compiled[(message.model_id, version)] = evaluator
-        _put_aliases(state, message.model_id, {**aliases, alias: {**entry, "version": version}}, aliases)
+        state.put(_spec_key(*key), packed)
+        self._compiled[key] = evaluator
+        kept = aliases if elsewhere in (None, alias) else _without(aliases, elsewhere)
+        _put_aliases(state, message.model_id, {**kept, alias: {**entry, "version": version}}, aliases)
         engine = evaluator.engine + (f": {evaluator.fallback_reason}" if evaluator.fallback_reason else "")
-        return Applied(f"{message.model_id} v{version} live as {alias} ({entry['mode']}, {engine} engine)")
+        went = f"moved from {elsewhere} to" if elsewhere not in (None, alias) else "live as"
+        return Applied(f"{message.model_id} v{version} {went} {alias} ({entry['mode']}, {engine} engine)")
 
     def _update(self, message: ControlMessage, state: StateView) -> Applied:
-        """A live version's threshold, mode or event types, changed without compiling anything."""
+        """A live version's threshold, mode or event types, changed without compiling anything. A version
+        not live: nothing to do (a compacted topic's replay meets the settings of a version whose deploy was
+        compacted away before the tombstone of those settings was)."""
         version = _required_version(message)
         aliases = _aliases_of(state, message.model_id)
         alias = _alias_with(aliases, version)
-        if alias is None:
-            raise ControlMessageError(f"{message.model_id} v{version} is not live")
         unknown = sorted(set(message.payload) - _UPDATABLE)
         if unknown:
             raise ControlMessageError(
                 f"model.update changes {', '.join(sorted(_UPDATABLE))} only, not {', '.join(unknown)}"
                 " (a new PMML, engine or score field is a model.deploy)"
             )
+        if alias is None:
+            return Applied(f"{message.model_id} v{version} is not live: nothing to update")
         entry = _settings(message.payload, aliases[alias])
         _check_mode(alias, entry["mode"])
         _put_aliases(state, message.model_id, {**aliases, alias: entry}, aliases)
@@ -224,14 +243,15 @@ class LiveModels:
         return Applied(f"{message.model_id} v{version} ({alias}): {changed or 'nothing changed'}")
 
     def _set_alias(self, message: ControlMessage, state: StateView) -> Applied:
-        """Point an alias at a version already live under another alias (promote the challenger: its
-        PMML is here, compiled), or, with no version, take the alias away. A version has one alias at a
-        time, and the version an alias leaves stops scoring."""
+        """With no version, take the alias away (an alias not live: nothing to do, as a compacted topic's
+        replay meets it after the version moved on). With a version (publishers before the topic was
+        compacted), point the alias at a version already live under another alias. A version has one alias
+        at a time, and the version an alias leaves stops scoring."""
         alias = _alias_name(message.payload.get("alias"))
         aliases = _aliases_of(state, message.model_id)
         if message.version is None:
             if alias not in aliases:
-                raise ControlMessageError(f"{message.model_id} has no {alias}")
+                return Applied(f"{message.model_id}: no {alias} to remove")
             _put_aliases(state, message.model_id, _without(aliases, alias), aliases)
             return Applied(f"{message.model_id}: {alias} removed")
         source = _alias_with(aliases, message.version)
@@ -309,7 +329,7 @@ class OperatorControl:
     def __init__(
         self,
         signing_key: str,
-        history: Sequence[str] = (),
+        history: Sequence[str | None] = (),
         compile_model: Callable[[bytes, str], Scorer] = load_scorer,
         *,
         models: bool = True,
@@ -331,7 +351,7 @@ class OperatorControl:
             return self.live.view(state)
         return self._history.view(self._history_state)
 
-    def apply(self, raw: str, state: StateView) -> Applied | ControlRejected:
+    def apply(self, raw: str | None, state: StateView) -> Applied | ControlRejected | Skipped:
         outcome = self.live.apply(raw, state)
         if not self._caught_up:
             self._see_progress(state)
@@ -458,5 +478,6 @@ __all__ = [
     "LiveModels",
     "OperatorControl",
     "PmmlError",
+    "Skipped",
     "StateView",
 ]

@@ -7,7 +7,7 @@ import pytest
 from fraudscore import control
 from fraudscore.demo import train_amount_lr
 from pmml_engine import load_scorer
-from scoring_job.live_models import Applied, ControlRejected, DictState, LiveModels, OperatorControl
+from scoring_job.live_models import Applied, ControlRejected, DictState, LiveModels, OperatorControl, Skipped
 
 KEY = "test-key"
 
@@ -177,11 +177,9 @@ def test_retiring_one_version_leaves_the_others(pmml):
 
 ALIAS_REJECTIONS = {
     "promote a version that is not live": (message("alias.set", 3, 9, alias="champion"), "lr v9 is not live"),
-    "remove an alias nobody has": (message("alias.set", 3, alias="canary"), "lr has no canary"),
     "an alias that is not a name": (message("alias.set", 3, 2, alias="Champion!"), "alias must be a lowercase name"),
     "an active challenger": (message("model.update", 3, 2, mode="active"), "only the champion decides"),
     "a new PMML through update": (message("model.update", 3, 1, pmml="x"), "not pmml"),
-    "update a version that is not live": (message("model.update", 3, 5, threshold=0.1), "lr v5 is not live"),
     "a threshold that is not a number": (message("model.update", 3, 1, threshold="high"), "threshold must be"),
     "update without a version": (message("model.update", 3, threshold=0.1), "model.update needs a 'version'"),
     "retire a version that is not live": (message("model.retire", 3, 7), "lr v7 is not live"),
@@ -200,12 +198,48 @@ def test_an_alias_or_settings_change_that_cannot_apply_changes_nothing_but_its_s
     assert state == before
 
 
-def test_a_version_live_under_one_alias_is_not_deployed_again_under_another(pmml):
+def test_a_version_deployed_under_another_alias_moves_there_compiled_once(pmml):
+    """A promotion on a compacted topic: the whole deploy under the new alias, then the old alias's removal
+    (not live any more: nothing to do)."""
+    calls: list = []
+    state, models = DictState(), LiveModels(KEY, counting_compiles(calls))
+    models.apply(deploy(1, 1, pmml), state)
+    models.apply(deploy(2, 2, pmml, alias="challenger", threshold=0.7), state)
+    outcome = models.apply(deploy(3, 2, pmml, threshold=0.7), state)
+    assert outcome.description.startswith("lr v2 moved from challenger to champion (active, ")
+    assert live_table(models, state) == [(2, "champion", "active", 0.7)]
+    assert [k for k in state if k.startswith("spec:")] == ["spec:lr:2"]
+    assert len(calls) == 2, "the moved version is not compiled again"
+    assert models.apply(message("alias.set", 4, alias="challenger"), state) == Applied("lr: no challenger to remove")
+    assert live_table(models, state) == [(2, "champion", "active", 0.7)]
+    assert state["seq"] == "4"
+
+
+def test_a_version_moved_with_another_engine_is_compiled_for_it(pmml):
+    calls: list = []
+    state, models = DictState(), LiveModels(KEY, counting_compiles(calls))
+    models.apply(deploy(1, 1, pmml, alias="challenger"), state)
+    models.apply(deploy(2, 1, pmml, engine="pypmml"), state)
+    assert calls == ["auto", "pypmml"]
+    assert live_table(models, state) == [(1, "champion", "active", 0.5)]
+
+
+def test_the_settings_of_a_version_not_live_change_nothing_but_the_seq(pmml):
     state, models = DictState(), LiveModels(KEY)
     models.apply(deploy(1, 1, pmml), state)
-    outcome = models.apply(deploy(2, 1, pmml, alias="challenger"), state)
-    assert isinstance(outcome, ControlRejected)
-    assert "lr v1 is live as champion: move it with alias.set" in outcome.reason
+    before = {**state, "seq": "2"}
+    outcome = models.apply(message("model.update", 2, 5, mode="active", threshold=0.1, event_types=[]), state)
+    assert outcome == Applied("lr v5 is not live: nothing to update")
+    assert state == before
+
+
+def test_a_tombstone_is_skipped_without_using_a_seq(pmml):
+    state, models = DictState(), LiveModels(KEY)
+    models.apply(deploy(1, 1, pmml), state)
+    before = dict(state)
+    assert models.apply(None, state) == Skipped()
+    assert state == before
+    assert isinstance(OperatorControl(KEY, [None, deploy(2, 2, pmml).decode(), None]).apply(None, state), Skipped)
 
 
 def versions(view) -> list[int]:

@@ -1,4 +1,4 @@
 package io.fraudscore.live;
 
-/** What became of one control message: applied, or rejected with the reason. */
-public sealed interface ControlOutcome permits Applied, Rejected {}
+/** What became of one control message: applied, rejected with the reason, or skipped (a tombstone). */
+public sealed interface ControlOutcome permits Applied, Rejected, Skipped {}

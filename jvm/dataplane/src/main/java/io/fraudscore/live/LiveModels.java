@@ -44,7 +44,9 @@ import java.util.regex.Pattern;
  * warmed; if it does not compile, the alias keeps that version for good (kept in state under {@code
  * fallback:<model>} so that a restart finds it) and the failure is reported late. The model's next message first
  * waits for its compilations and writes the state Python would have (the failed version never deployed), so
- * every later message of the model meets Python's state. Not thread-safe.
+ * every later message of the model meets Python's state. The control topic is compacted: a deploy of a version
+ * live under another alias moves it (compiled once), the removal of an alias not live changes nothing, and a
+ * tombstone is skipped. Not thread-safe.
  */
 final class LiveModels {
     static final String LIVE = "live";
@@ -86,9 +88,13 @@ final class LiveModels {
     /**
      * Verify, check {@code seq}, check the content, then change state. A forged, unsigned, stale or malformed
      * message changes nothing; an authentic one whose content cannot go live changes nothing but use up its
-     * {@code seq}, so every operator agrees on the sequence, also one that keeps the feature set only.
+     * {@code seq}, so every operator agrees on the sequence, also one that keeps the feature set only. A tombstone
+     * (null) is skipped: no {@code seq} used, nothing reported.
      */
     ControlOutcome apply(String raw, ControlState state) {
+        if (raw == null) {
+            return new Skipped();
+        }
         view = null;
         ControlMessage message;
         try {
@@ -447,7 +453,8 @@ final class LiveModels {
     }
 
     /** Check, then put the version under its alias (champion unless the payload names another), replacing the
-     * version the alias had, which is kept to fall back on until the new one compiles. */
+     * version the alias had, which is kept to fall back on until the new one compiles. A version live under
+     * another alias moves (that alias loses it); the same PMML, score field and engine are not compiled again. */
     private ControlOutcome deploy(ControlMessage message, ControlState state, String raw)
             throws ControlMessageException, InvalidPmmlException {
         long version = requiredVersion(message);
@@ -461,10 +468,7 @@ final class LiveModels {
         checkMode(alias, entry.get("mode").textValue());
         ObjectNode aliases = aliasesOf(state, modelId);
         String elsewhere = aliasWith(aliases, version);
-        if (elsewhere != null && !elsewhere.equals(alias)) {
-            throw new ControlMessageException(modelId + " v" + version + " is live as " + elsewhere
-                    + ": move it with alias.set, not a new deploy");
-        }
+        boolean moves = elsewhere != null && !elsewhere.equals(alias);
         byte[] pmml = decoder.pmml(message);
         PmmlSchema schema = SafePmmlReader.read(pmml); // the cheap check; PMML4S loads it on the compiler's thread
         JsonNode preferred = entry.get("score_field");
@@ -481,8 +485,19 @@ final class LiveModels {
         }
         entry.put("version", version);
         entry.put("deploy_seq", message.seq());
+        if (elsewhere != null && packed.equals(state.get(specKey(modelId, version)))) {
+            ObjectNode held = (ObjectNode) aliases.get(elsewhere);
+            ObjectNode same = entry.deepCopy();
+            same.put("deploy_seq", held.path("deploy_seq").asLong(-1));
+            if (compileKey(modelId, same).equals(compileKey(modelId, held))) {
+                entry = same; // its compilation is the one the version has
+            }
+        }
         state.put(specKey(modelId, version), packed);
         ObjectNode next = aliases.deepCopy();
+        if (moves) {
+            next.remove(elsewhere);
+        }
         next.set(alias, entry);
         putAliases(state, modelId, next, aliases);
         if (previous != null && previousSpec != null) {
@@ -493,24 +508,27 @@ final class LiveModels {
             state.put(FALLBACK + modelId, sorted(fallbacks));
         }
         compilation(modelId, entry, () -> pmml, raw);
-        return new Applied(modelId + " v" + version + " live as " + alias + " (" + entry.get("mode").textValue()
-                + ", " + engineOf(entry) + " engine)");
+        return new Applied(modelId + " v" + version + (moves ? " moved from " + elsewhere + " to " : " live as ")
+                + alias + " (" + entry.get("mode").textValue() + ", " + engineOf(entry) + " engine)");
     }
 
-    /** A live version's threshold, mode or event types, changed without compiling anything. */
+    /**
+     * A live version's threshold, mode or event types, changed without compiling anything; a version not live:
+     * nothing to do (a compacted topic's replay meets the settings of a version whose deploy was compacted away).
+     */
     private ControlOutcome update(ControlMessage message, ControlState state) throws ControlMessageException {
         long version = requiredVersion(message);
         String modelId = message.modelId();
         ObjectNode aliases = aliasesOf(state, modelId);
         String alias = aliasWith(aliases, version);
-        if (alias == null) {
-            throw new ControlMessageException(modelId + " v" + version + " is not live");
-        }
         TreeSet<String> unknown = new TreeSet<>(names(message.payload()));
         unknown.removeAll(UPDATABLE);
         if (!unknown.isEmpty()) {
             throw new ControlMessageException("model.update changes " + String.join(", ", UPDATABLE) + " only, not "
                     + String.join(", ", unknown) + " (a new PMML, engine or score field is a model.deploy)");
+        }
+        if (alias == null) {
+            return new Applied(modelId + " v" + version + " is not live: nothing to update");
         }
         ObjectNode entry = settings(message.payload(), (ObjectNode) aliases.get(alias));
         checkMode(alias, entry.get("mode").textValue());
@@ -525,14 +543,17 @@ final class LiveModels {
                 + (changed.isEmpty() ? "nothing changed" : String.join(", ", changed)));
     }
 
-    /** Point an alias at a version live under another alias, or, with no version, take the alias away. */
+    /**
+     * With no version, take the alias away (an alias not live: nothing to do, as a compacted topic's replay meets
+     * it); with a version (publishers before compaction), point the alias at a version live under another alias.
+     */
     private ControlOutcome setAlias(ControlMessage message, ControlState state) throws ControlMessageException {
         String modelId = message.modelId();
         String alias = aliasName(message.payload().get("alias"));
         ObjectNode aliases = aliasesOf(state, modelId);
         if (message.version() == null) {
             if (!aliases.has(alias)) {
-                throw new ControlMessageException(modelId + " has no " + alias);
+                return new Applied(modelId + ": no " + alias + " to remove");
             }
             putAliases(state, modelId, without(aliases, alias), aliases);
             return new Applied(modelId + ": " + alias + " removed");

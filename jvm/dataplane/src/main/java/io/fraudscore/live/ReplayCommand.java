@@ -15,6 +15,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -28,11 +29,14 @@ import java.util.Map;
  *
  * <pre>{@code java -cp fraudscore-dataplane.jar io.fraudscore.live.ReplayCommand SIGNING_KEY FILE|-}</pre>
  *
- * Each input line is {@code {"control": "<record value>"}} or {@code {"event": "<event JSON>", "now_ms": N}}.
- * Each outcome is one output line: {@code {"applied": ...}}, {@code {"rejected": ..., "model_id": ...}} and
- * {@code {"late_rejected": ..., "model_id": ...}} for a control message (compiles are waited for, so the next
- * event meets what the message made live, as in Python); {@code {"score": RECORD}} or {@code {"dlq": RECORD}} per
- * model for an event. Features: each part's key state kept by route key (as bytes, as Flink keeps it).
+ * Each input line is {@code {"control": "<record value>"}} ({@code null}: a tombstone, skipped with no output),
+ * {@code {"event": "<event JSON>", "now_ms": N}} or {@code {"live": true}}. Each outcome is one output line:
+ * {@code {"applied": ...}}, {@code {"rejected": ..., "model_id": ...}} and {@code {"late_rejected": ...,
+ * "model_id": ...}} for a control message (compiles are waited for, so the next event meets what the message made
+ * live, as in Python); {@code {"score": RECORD}} or {@code {"dlq": RECORD}} per model for an event; for
+ * {@code live}, {@code {"live": [{"model_id", "version", "alias", "mode", "threshold", "event_types"}, ...]}},
+ * what the next event would be scored by. Features: each part's key state kept by route key (as bytes, as Flink
+ * keeps it).
  */
 public final class ReplayCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -79,8 +83,26 @@ public final class ReplayCommand {
     }
 
     private void play(JsonNode line, PrintWriter out) throws IOException {
+        if (line.has("live")) {
+            List<Map<String, Object>> live = new ArrayList<>();
+            for (LiveModel model : control.view(state).models()) {
+                Map<String, Object> said = new LinkedHashMap<>();
+                said.put("model_id", model.modelId());
+                said.put("version", model.version());
+                said.put("alias", model.alias());
+                said.put("mode", model.mode());
+                said.put("threshold", model.threshold());
+                said.put("event_types", List.copyOf(model.eventTypes()));
+                live.add(said);
+            }
+            out.println(JSON.writeValueAsString(Map.of("live", live)));
+            return;
+        }
         if (line.has("control")) {
             ControlOutcome outcome = control.apply(line.get("control").textValue(), state);
+            if (outcome instanceof Skipped) {
+                return;
+            }
             control.awaitCompiles();
             Map<String, Object> said = new LinkedHashMap<>();
             if (outcome instanceof Applied applied) {
