@@ -18,6 +18,13 @@ read. The JVM reads this format in `io.fraudscore.control.ControlDecoder`; the f
 
 Each rejection reason here is worded without the parser's or decompressor's own text, so that the JVM gives
 the same one.
+
+Record keys make the topic compaction-safe: each key's newest record states that key's whole state, or is a
+tombstone (a null value). `<model>/<alias>` carries a `model.deploy` to that alias (PMML and every setting) or
+the alias's removal (`alias.set` with no version); `<model>/<alias>/settings` a `model.update` of the version
+under that alias with its whole settings, tombstoned after each deploy to or removal of the alias so that
+an older version's settings cannot outlive it; `features:<name>` a `features.deploy`. A compacted topic
+replayed in order then rebuilds exactly what is live (tests/model_store/test_compacted_control.py).
 """
 
 from __future__ import annotations
@@ -104,18 +111,73 @@ def encode(
     return seal(orjson.dumps(envelope), key)
 
 
+def alias_key(model_id: str, alias: str) -> bytes:
+    """The record key of what an alias holds: its deploy or its removal.
+
+    >>> alias_key("lr", "champion")
+    b'lr/champion'
+    """
+    return f"{model_id}/{alias}".encode()
+
+
+def settings_key(model_id: str, alias: str) -> bytes:
+    """The record key of the settings of the version under an alias (a model.update, or a tombstone).
+
+    >>> settings_key("lr", "champion")
+    b'lr/champion/settings'
+    """
+    return f"{model_id}/{alias}/settings".encode()
+
+
 def deploy_message(
     seq: int, model_id: str, version: int, pmml: bytes, key: str, *, issued_at: int | None = None, **settings: object
 ) -> tuple[bytes, bytes]:
-    """A signed model.deploy as a (key, value) record: mode, threshold, event_types, score_field.
+    """A signed model.deploy as a (key, value) record: alias (champion unless named), mode, threshold,
+    event_types, score_field, engine; keyed by model and alias.
 
     >>> key, value = deploy_message(1, "lr", 2, b"<PMML/>", key="k", threshold=0.8)
     >>> key, decode(value, key="k").payload["threshold"]
-    (b'lr', 0.8)
+    (b'lr/champion', 0.8)
     """
     payload = {"pmml": pack_pmml(pmml), **settings}
     message = encode("model.deploy", seq, model_id, key, version=version, payload=payload, issued_at=issued_at)
-    return model_id.encode(), message
+    return alias_key(model_id, str(settings.get("alias", "champion"))), message
+
+
+def settings_message(
+    seq: int,
+    model_id: str,
+    version: int,
+    alias: str,
+    key: str,
+    *,
+    mode: str,
+    threshold: float,
+    event_types: list[str],
+    issued_at: int | None = None,
+) -> tuple[bytes, bytes]:
+    """A signed model.update of the version under `alias`, with its whole settings, as a (key, value) record.
+
+    >>> key, value = settings_message(3, "lr", 2, "champion", "k", mode="active", threshold=0.9, event_types=[])
+    >>> key, decode(value, key="k").payload
+    (b'lr/champion/settings', {'mode': 'active', 'threshold': 0.9, 'event_types': []})
+    """
+    payload = {"mode": mode, "threshold": threshold, "event_types": event_types}
+    message = encode("model.update", seq, model_id, key, version=version, payload=payload, issued_at=issued_at)
+    return settings_key(model_id, alias), message
+
+
+def removal_message(
+    seq: int, model_id: str, alias: str, key: str, *, issued_at: int | None = None
+) -> tuple[bytes, bytes]:
+    """A signed alias.set with no version (the alias taken away) as a (key, value) record.
+
+    >>> key, value = removal_message(4, "lr", "challenger", "k")
+    >>> key, decode(value, key="k").payload
+    (b'lr/challenger', {'alias': 'challenger'})
+    """
+    message = encode("alias.set", seq, model_id, key, payload={"alias": alias}, issued_at=issued_at)
+    return alias_key(model_id, alias), message
 
 
 def features_message(

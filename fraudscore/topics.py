@@ -58,12 +58,12 @@ class Topics:
             self.control,
             # One partition keeps the control sequence in one order for every scoring subtask.
             partitions=1,
-            # Kept whole, never compacted nor expired: a control message is a change (a threshold, a promotion)
-            # keyed by model id, so compaction would keep each model's last change only, and a job replaying
-            # the topic would find an update for a model whose deploy was compacted away. The model store
-            # rebuilds the topic from what is live when asked (`POST /control/republish`).
+            # Compacted, never expired: each key's newest record states that key's whole state (a model's
+            # alias: its deploy or its removal; the settings of the version under it; a feature set) or is a
+            # tombstone (fraudscore.control), so a job replaying what compaction left rebuilds exactly what
+            # is live. The model store rebuilds the topic from what is live when asked (`POST /control/republish`).
             configs={
-                "cleanup.policy": "delete",
+                "cleanup.policy": "compact",
                 "retention.ms": "-1",
                 "retention.bytes": "-1",
                 "max.message.bytes": str(CONTROL_MAX_MESSAGE_BYTES),

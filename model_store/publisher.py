@@ -31,7 +31,8 @@ class KafkaControlPublisher:
             self._follower = None
         return self._max_seq
 
-    def publish(self, records: list[tuple[bytes, bytes]]) -> None:
+    def publish(self, records: list[tuple[bytes, bytes | None]]) -> None:
+        """Send each (key, value) record (a None value: a tombstone) and wait until every one is acknowledged."""
         producer = self._connected()
         futures = [producer.send(self._topic, key=key, value=value) for key, value in records]
         for future in futures:

@@ -1,6 +1,11 @@
 """The model store: every version, what is live under which alias, feature sets and the audit log. A change
 writes the store and publishes its signed control messages together: when the control topic does not take
-them, the store is left as it was (PublishError), so the two never disagree about what is live."""
+them, the store is left as it was (PublishError), so the two never disagree about what is live.
+
+Every message states a key's whole state (fraudscore.control: `<model>/<alias>`, `<model>/<alias>/settings`),
+so the control topic can be compacted: a version that changes alias is deployed again under the new one (PMML
+and settings) and the alias it left removed; a settings change carries every setting; a deploy or a removal
+tombstones the alias's settings key. A job replaying the compacted topic rebuilds exactly what is live."""
 
 from __future__ import annotations
 
@@ -51,8 +56,8 @@ class ControlPublisher(Protocol):
         """The highest `seq` already on the topic (-1 if none): the store's next is above it."""
         ...
 
-    def publish(self, records: list[tuple[bytes, bytes]]) -> None:
-        """Every (key, value) record acknowledged, or an exception."""
+    def publish(self, records: list[tuple[bytes, bytes | None]]) -> None:
+        """Every (key, value) record acknowledged (a None value: a tombstone), or an exception."""
         ...
 
 
@@ -292,10 +297,11 @@ class ModelStore:
             if not live:
                 what = f"{model_id} v{version}" if version is not None else model_id
                 raise ConflictError(f"{what} is not live: nothing to retire")
-            for row in live.values():
+            seqs = []
+            for alias, row in sorted(live.items()):
                 change.session.delete(row)
-            seq = change.message("model.retire", model_id, version)
-            change.audit(actor, "retire", {"aliases": sorted(live)}, model_id=model_id, version=version, seq=seq)
+                seqs.append(change.removal(model_id, alias))
+            change.audit(actor, "retire", {"aliases": sorted(live)}, model_id=model_id, version=version, seq=seqs[0])
             return change.outcome(f"{model_id} {'v' + str(version) if version else 'every version'} retired")
 
     def rollback(self, model_id: str, actor: str) -> Outcome:
@@ -384,8 +390,9 @@ class ModelStore:
     def _put_live(
         self, change: _Change, row: ModelVersion, alias: str, mode: str, actor: str, *, record_champion: bool = True
     ) -> str:
-        """Make the version live under `alias` in `mode`: promoted when it is live under another alias (no
-        new PMML to send), deployed otherwise; the version the alias had stops scoring."""
+        """Make the version live under `alias` in `mode`: deployed there whole (PMML and settings), also when
+        it is live under another alias, which is then removed (the job moves it, and keeps its compiled model);
+        the version the alias had stops scoring."""
         live = _live_of(change.session, row.model_id)
         held = next((a for a in live.values() if a.version == row.version), None)
         if held is not None and held.alias == alias:
@@ -393,15 +400,13 @@ class ModelStore:
                 return f"v{row.version} is {alias} ({mode}) already"
             return self._update(change, row, actor, mode=mode)
         replaced = live.get(alias)
-        if held is not None and held.alias != alias:
-            seq = change.message("alias.set", row.model_id, row.version, {"alias": alias})
+        seq = change.deploy_message(row, alias, mode)
+        if held is not None:
+            change.removal(row.model_id, held.alias)
             change.session.delete(held)
             went = f"v{row.version} moved from {held.alias} to {alias}"
-            # The job gives a promoted champion the old champion's mode, any other alias shadow.
-            job_mode = (replaced.mode if replaced is not None else "active") if alias == CHAMPION else "shadow"
         else:
-            seq = change.deploy_message(row, alias, mode)
-            went, job_mode = f"v{row.version} live as {alias}", mode
+            went = f"v{row.version} live as {alias}"
         if replaced is not None and replaced.version != row.version:
             change.session.delete(replaced)
         change.session.flush()
@@ -409,20 +414,19 @@ class ModelStore:
                                      since_ms=self._clock()))  # fmt: skip
         details = {"alias": alias, "mode": mode, "replaced": replaced.version if replaced is not None else None}
         change.audit(actor, "live", details, model_id=row.model_id, version=row.version, seq=seq)
-        if job_mode != mode:
-            change.message("model.update", row.model_id, row.version, {"mode": mode})
         if alias == CHAMPION and record_champion and (replaced is None or replaced.version != row.version):
             change.session.add(ChampionChange(model_id=row.model_id, version=row.version, at_ms=self._clock()))
         return f"{went} ({mode})"
 
     def _update(self, change: _Change, row: ModelVersion, actor: str, **settings: Any) -> str:
-        """A live version's mode or threshold, changed without sending its PMML again."""
+        """A live version's mode or threshold, changed without sending its PMML again: a model.update with
+        every setting (`row` has the new threshold already)."""
         held = next(a for a in _live_of(change.session, row.model_id).values() if a.version == row.version)
         if "mode" in settings:
             if held.alias != CHAMPION and settings["mode"] == "active":
                 raise ConflictError(f"only the champion decides: activate {row.model_id} v{row.version} instead")
             held.mode = settings["mode"]
-        seq = change.message("model.update", row.model_id, row.version, settings)
+        seq = change.settings_message(row, held.alias, held.mode)
         change.audit(actor, "update", settings, model_id=row.model_id, version=row.version, seq=seq)
         return f"{row.model_id} v{row.version} ({held.alias}): " + ", ".join(f"{k} {v}" for k, v in settings.items())
 
@@ -477,20 +481,30 @@ class _Change:
         self._first_seq = first_seq  # asked for when the first message is made: a refusal reads no topic
         self._next_seq: int | None = None
         self._clock = clock
-        self.records: list[tuple[bytes, bytes]] = []
+        self.records: list[tuple[bytes, bytes | None]] = []  # a None value: a tombstone
         self.seqs: list[int] = []
 
-    def message(self, type_: str, model_id: str, version: int | None, payload: dict | None = None) -> int:
-        seq = self._take_seq()
-        self.records.append((model_id.encode(), control.encode(type_, seq, model_id, self._key, version=version,
-                                                               payload=payload)))  # fmt: skip
-        return seq
-
     def deploy_message(self, row: ModelVersion, alias: str, mode: str) -> int:
+        """The version deployed whole under `alias`; the settings an earlier version there had, tombstoned."""
         seq = self._take_seq()
         settings = {"alias": alias, "mode": mode, "threshold": row.threshold, "event_types": row.event_types,
                     "score_field": row.score_field, "engine": row.engine}  # fmt: skip
         self.records.append(control.deploy_message(seq, row.model_id, row.version, row.pmml, self._key, **settings))
+        self.records.append((control.settings_key(row.model_id, alias), None))
+        return seq
+
+    def settings_message(self, row: ModelVersion, alias: str, mode: str) -> int:
+        """Every setting of the version under `alias`, its threshold and event types as `row` has them."""
+        seq = self._take_seq()
+        self.records.append(control.settings_message(seq, row.model_id, row.version, alias, self._key, mode=mode,
+                                                     threshold=row.threshold, event_types=row.event_types))  # fmt: skip
+        return seq
+
+    def removal(self, model_id: str, alias: str) -> int:
+        """The alias taken away, and its settings tombstoned."""
+        seq = self._take_seq()
+        self.records.append(control.removal_message(seq, model_id, alias, self._key))
+        self.records.append((control.settings_key(model_id, alias), None))
         return seq
 
     def feature_message(self, name: str, dsl: str, source: str) -> int:

@@ -119,18 +119,25 @@ def _accepted() -> list[Fixture]:
         10, "payments", "featureset payments version 2\nfeatures c per card_id { n = cnt() over 1h }\n",
         SIGNING_KEY, "payments-v2.fdsl", issued_at=ISSUED_AT,
     )  # fmt: skip
+    update_key, update = control.settings_message(
+        3, "fraud_lr", 3, "champion", SIGNING_KEY, mode="active", threshold=0.9, event_types=["payment"],
+        issued_at=ISSUED_AT,
+    )  # fmt: skip
+    removal_key, removal = control.removal_message(7, "fraud_lr", "challenger", SIGNING_KEY, issued_at=ISSUED_AT)
     hand_written = '{ "seq" : 12,\n  "type": "model.retire", "model_id": "fraud_lr", "extra": [1, 2.5e3, null] }'
     return [
         Fixture("model_deploy_champion", "model.deploy: threshold, event types, score field", key, deploy),
-        Fixture("model_deploy_challenger", "model.deploy under another alias, in shadow", key, challenger),
-        _fixture("model_update_threshold", "model.update: a threshold without a redeploy", "model.update", 3,
-                 version=3, payload={"threshold": 0.9, "mode": "active", "event_types": ["payment"]}),
-        _fixture("model_retire_all", "model.retire with no version: every version", "model.retire", 4),
-        _fixture("model_retire_version", "model.retire of one version", "model.retire", 5, version=4),
-        _fixture("alias_set_promote", "alias.set: the challenger becomes champion", "alias.set", 6, version=4,
-                 payload={"alias": "champion"}),
-        _fixture("alias_set_remove", "alias.set with no version: the alias taken away", "alias.set", 7,
-                 payload={"alias": "challenger"}),
+        Fixture("model_deploy_challenger", "model.deploy under another alias, in shadow",
+                control.alias_key("fraud_lr", "challenger"), challenger),
+        Fixture("model_update_threshold", "model.update: a threshold without a redeploy, with every setting",
+                update_key, update),
+        _fixture("model_retire_all", "model.retire with no version: every version (publishers before the"
+                 " topic was compacted)", "model.retire", 4),
+        _fixture("model_retire_version", "model.retire of one version (publishers before the topic was"
+                 " compacted)", "model.retire", 5, version=4),
+        _fixture("alias_set_promote", "alias.set: the challenger becomes champion (publishers before the topic"
+                 " was compacted)", "alias.set", 6, version=4, payload={"alias": "champion"}),
+        Fixture("alias_set_remove", "alias.set with no version: the alias taken away", removal_key, removal),
         _fixture("model_id_unicode", "a model id beyond ASCII, a character beyond 16 bits", "model.retire", 8,
                  model_id="mod\u00e8le_\u2603_\U0001f600"),
         Fixture("features_deploy", "features.deploy with its plan; the DSL has non-ASCII comments",
@@ -262,8 +269,13 @@ def _fixture(
     limit: int = control.PMML_LIMIT,
 ) -> Fixture:
     value = control.encode(type_, seq, model_id, SIGNING_KEY, version=version, payload=payload, issued_at=ISSUED_AT)
-    key = f"features:{model_id}" if type_ == "features.deploy" else model_id
-    return Fixture(name, about, key.encode(), value, rejected, limit)
+    if type_ == "features.deploy":
+        key = f"features:{model_id}".encode()
+    elif type_ in ("model.deploy", "alias.set") and isinstance((payload or {}).get("alias", "champion"), str):
+        key = control.alias_key(model_id, (payload or {}).get("alias", "champion"))
+    else:
+        key = model_id.encode()  # a model.retire: keyed by the model, as publishers before compaction did
+    return Fixture(name, about, key, value, rejected, limit)
 
 
 def _raw(name: str, value: bytes, reason: str) -> Fixture:

@@ -1,6 +1,7 @@
 """The model store over a real SQLite file and a real PostgreSQL server (conftest.py). Its control messages
 are checked by applying them as the scoring job does (LiveModels): after every change the job's live models
-are the store's."""
+are the store's, also from the records a compaction of the topic leaves (test_compacted_control.py has a
+broker compact them)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from fraudscore import control
 from model_store import ConflictError, FeatureFileError, ModelStore, NotFoundError, PublishError, RejectedError
 from scoring_job.live_models import DictState, LiveModels
+from tests.model_store.histories import a_long_history, compacted, job_table, memo_compile, store_table
 from tests.pmml_models import logistic
 
 KEY = "store-test-key"
@@ -22,7 +24,7 @@ class RecordingPublisher:
     """Stands in for the control topic in these unit tests (tests/api covers the real topic)."""
 
     def __init__(self, last_seq: int = -1) -> None:
-        self.records: list[tuple[bytes, bytes]] = []
+        self.records: list[tuple[bytes, bytes | None]] = []
         self.topic_seq = last_seq
         self.down = False
         self.refuses_sends = False  # reachable, but a send fails (a timeout, a record too large)
@@ -32,13 +34,13 @@ class RecordingPublisher:
             raise ConnectionError("broker not reachable")
         return self.topic_seq
 
-    def publish(self, records: list[tuple[bytes, bytes]]) -> None:
+    def publish(self, records: list[tuple[bytes, bytes | None]]) -> None:
         if self.down or self.refuses_sends:
             raise ConnectionError("broker not reachable")
         self.records.extend(records)
 
     def messages(self) -> list[control.ControlMessage]:
-        return [control.decode(value, KEY) for _, value in self.records]
+        return [control.decode(value, KEY) for _, value in self.records if value is not None]
 
 
 @pytest.fixture
@@ -61,7 +63,7 @@ def job_live(publisher: RecordingPublisher) -> list[tuple]:
     """What the scoring job has live after applying everything published, in order."""
     models, state = LiveModels(KEY), DictState()
     for _, value in publisher.records:
-        outcome = models.apply(value.decode(), state)
+        outcome = models.apply(value.decode() if value is not None else None, state)
         assert not hasattr(outcome, "reason"), outcome
     return sorted((m.model_id, m.alias, m.version, m.mode) for m in models.live(state))
 
@@ -97,7 +99,10 @@ def test_a_challenger_scores_in_shadow_until_activated(store, publisher):
     assert store_live(store) == job_live(publisher) == [
         ("fraud_lr", "challenger", 2, "shadow"), ("fraud_lr", "champion", 1, "active")]  # fmt: skip
     store.activate("fraud_lr", 2, "bob")
-    assert publisher.messages()[-1].type == "alias.set"  # promoted where it is: no PMML sent again
+    deploy, removal = publisher.messages()[-2:]  # deployed whole as champion (the job moves it), challenger gone
+    assert (deploy.type, deploy.version, deploy.payload["alias"], deploy.payload["mode"]) == (
+        "model.deploy", 2, "champion", "active")  # fmt: skip
+    assert (removal.type, removal.version, removal.payload) == ("alias.set", None, {"alias": "challenger"})
     assert store_live(store) == job_live(publisher) == [("fraud_lr", "champion", 2, "active")]
 
 
@@ -142,10 +147,10 @@ def test_a_threshold_changes_live_without_sending_the_pmml_again(store, publishe
     store.upload("fraud_lr", AMOUNT_MODEL, "alice")
     store.set_threshold("fraud_lr", 1, 0.9, "bob")
     update = publisher.messages()[-1]
-    assert (update.type, update.payload) == ("model.update", {"threshold": 0.9})
+    assert (update.type, update.payload) == ("model.update", {"mode": "active", "threshold": 0.9, "event_types": []})
     models, state = LiveModels(KEY), DictState()
     for _, value in publisher.records:
-        models.apply(value.decode(), state)
+        models.apply(value.decode() if value is not None else None, state)
     assert [m.threshold for m in models.live(state)] == [0.9]
     assert store.version("fraud_lr", 1).threshold == 0.9
 
@@ -305,3 +310,39 @@ def test_ad_hoc_scoring_uses_the_champion_unless_a_version_is_named(store):
     store.retire("fraud_lr", "bob")
     with pytest.raises(ConflictError, match="no live champion"):
         store.scorer("fraud_lr")
+
+
+def test_each_record_is_keyed_by_what_it_states_and_a_deploy_or_removal_tombstones_the_settings(store, publisher):
+    a_long_history(store)
+    records = publisher.records
+    for i, (key, value) in enumerate(records):
+        if value is None:
+            assert key.endswith(b"/settings"), key
+            continue
+        message = control.decode(value, KEY)
+        alias = message.payload.get("alias")
+        if message.type == "features.deploy":
+            assert key == f"features:{message.model_id}".encode()
+        elif message.type == "model.update":
+            assert key.startswith(f"{message.model_id}/".encode()) and key.endswith(b"/settings")
+            assert sorted(message.payload) == ["event_types", "mode", "threshold"]  # every setting, always
+        else:
+            assert (message.type, message.version is None) in {("model.deploy", False), ("alias.set", True)}
+            assert key == control.alias_key(message.model_id, alias)
+            assert records[i + 1] == (control.settings_key(message.model_id, alias), None)
+    kinds = {control.decode(v, KEY).type for _, v in records if v is not None}
+    assert kinds == {"features.deploy", "model.deploy", "model.update", "alias.set"}
+
+
+@pytest.mark.parametrize("tombstones", [True, False], ids=["tombstones kept", "tombstones gone"])
+def test_a_compacted_topic_rebuilds_what_is_live_wherever_the_compaction_stopped(store, publisher, tombstones):
+    """Kafka compacts the topic up to some offset (never its newest segment); a job that replays what is left
+    from any such cut must rebuild exactly the live models, with every message applied."""
+    a_long_history(store)
+    records, compile_model = publisher.records, memo_compile()
+    expected = store_table(store)
+    assert job_table(KEY, [v for _, v in records], compile_model) == expected
+    assert len(expected) == 3 and len(compacted(records)) < len(records) / 2
+    for upto in range(len(records) + 1):
+        left = compacted(records, upto, tombstones=tombstones)
+        assert job_table(KEY, [v for _, v in left], compile_model) == expected, f"compacted up to {upto}"
