@@ -97,7 +97,7 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
     topic = getattr(Topics(settings.kafka.topic_prefix), args.topic)
     for record in kafka_io.read(settings.kafka.bootstrap, [topic], timeout_s=args.seconds)[-args.last :]:
-        print(record.value.decode(errors="replace"))
+        print("(tombstone)" if record.value is None else record.value.decode(errors="replace"))
     return 0
 
 

@@ -120,17 +120,19 @@ def test_models_published_through_the_api_go_live_in_the_running_job_and_roll_ba
 
 
 def _rejected_messages_leave_the_live_model_scoring(kafka, topics, settings, pmml_versions, jobs) -> None:
-    """The API published seq 0; the corrupt model uses up seq 1, and the API's next messages go above all."""
+    """The API published seq 0; the corrupt model uses up seq 1, and the API's next messages go above all.
+    Events on `events` that are not canonical (not JSON; no event id) go to `dlq` too."""
     key = settings.control_key
     forged = deploy(2, "fraud_lr", 2, pmml_versions[2], key="not-the-key")
     corrupt = deploy(1, "fraud_lr", 3, b"<PMML>truncated", key)
     replayed = deploy(0, "fraud_lr", 9, pmml_versions[2], key)
     kafka_io.send(kafka.bootstrap, topics.control, [forged, corrupt, replayed, (b"x", b"unsigned")])
+    kafka_io.send(kafka.bootstrap, topics.events, [(b"c9", b"{not json"), (b"c9", b'{"customer_id": "c9"}')])
     kafka_io.send(kafka.bootstrap, topics.raw("web"), events(0, 20))
     records = collect(
         kafka.bootstrap,
         [topics.scores, topics.dlq],
-        lambda rs: len(without_probes(values(rs, topics.scores))) >= 20 and sum(r.topic == topics.dlq for r in rs) >= 4,
+        lambda rs: len(without_probes(values(rs, topics.scores))) >= 20 and sum(r.topic == topics.dlq for r in rs) >= 6,
         jobs,
     )
     scores = without_probes(values(records, topics.scores))
@@ -141,6 +143,8 @@ def _rejected_messages_leave_the_live_model_scoring(kafka, topics, settings, pmm
     assert any("PMML" in r for r in reasons)
     assert any("stale seq 0" in r for r in reasons)
     assert any("not JSON" in r for r in reasons)
+    not_canonical = [d for d in values(records, topics.dlq) if d["reason"] == "not a canonical event"]
+    assert sorted(d["raw"] for d in not_canonical) == ["{not json", '{"customer_id": "c9"}']
 
 
 def _a_challenger_shadows_the_champion_until_promoted(kafka, topics, api, pmml_versions, jobs) -> None:

@@ -87,7 +87,7 @@ public final class RouteEvents extends BroadcastProcessFunction<String, String, 
         }
     }
 
-    /** The event headed for its assembly, or null when it is not a canonical event (a JSON object with an id). */
+    /** The event headed for its assembly, or null when it is not a canonical event (a JSON object with an event id). */
     private static Routed identify(String value) {
         JsonNode event;
         try {
@@ -98,15 +98,15 @@ public final class RouteEvents extends BroadcastProcessFunction<String, String, 
         if (event == null || !event.isObject()) {
             return null;
         }
-        JsonNode eventId = event.get("event_id");
-        String customer = idText(event.get("customer_id"));
-        String assembledAt = customer != null ? customer : idText(eventId);
-        if (assembledAt == null) {
+        String eventId = idText(event.get("event_id"));
+        if (eventId == null) { // its parts could not find each other, nor a consumer its score
             return null;
         }
+        String customer = idText(event.get("customer_id"));
+        String assembledAt = customer != null ? customer : eventId;
         Routed routed = new Routed();
         routed.event = value;
-        routed.eventId = idText(eventId);
+        routed.eventId = eventId;
         routed.assembledAt = assembledAt;
         routed.key = assembledAt;
         return routed;
