@@ -144,7 +144,7 @@ def _rejected_messages_leave_the_live_model_scoring(kafka, topics, settings, pmm
     assert any("stale seq 0" in r for r in reasons)
     assert any("not JSON" in r for r in reasons)
     not_canonical = [d for d in values(records, topics.dlq) if d["reason"] == "not a canonical event"]
-    assert sorted(d["raw"] for d in not_canonical) == ["{not json", '{"customer_id": "c9"}']
+    assert sorted(d["raw"] for d in not_canonical) == sorted(["{not json", '{"customer_id": "c9"}'])
 
 
 def _a_challenger_shadows_the_champion_until_promoted(kafka, topics, api, pmml_versions, jobs) -> None:
