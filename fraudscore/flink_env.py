@@ -147,36 +147,6 @@ def kafka_strings(
     return env.from_source(source, WatermarkStrategy.no_watermarks(), name).uid(f"source_{name}")
 
 
-def kafka_records(t_env: StreamTableEnvironment, kafka: KafkaSettings, topic: str, group_id: str) -> DataStream:
-    """The records of `topic` as rows (value bytes, partition, offset, Kafka timestamp), each stamped with
-    its Kafka timestamp, from the group's committed offsets (earliest for a new group); a restore takes the
-    offsets in its checkpoint instead. The Table API's Kafka source, since the DataStream one gives Python
-    the value alone, and a record sent to `dlq` must say where it was read."""
-    schema = (
-        Schema.new_builder()
-        .column("value", DataTypes.BYTES())
-        .column_by_metadata("partition", DataTypes.INT(), "partition", True)
-        .column_by_metadata("offset", DataTypes.BIGINT(), "offset", True)
-        .column_by_metadata("kafka_time", DataTypes.TIMESTAMP_LTZ(3), "timestamp", True)
-        .watermark("kafka_time", "kafka_time")  # only to hand the timestamp on as the stream record's
-        .build()
-    )
-    source = (
-        TableDescriptor.for_connector("kafka")
-        .schema(schema)
-        .option("topic", topic)
-        .option("properties.bootstrap.servers", kafka.bootstrap)
-        .option("properties.group.id", group_id)
-        .option("properties.isolation.level", "read_committed")
-        .option("properties.auto.offset.reset", "earliest")
-        .option("scan.startup.mode", "group-offsets")
-        .option("scan.topic-partition-discovery.interval", "10s")
-        .option("value.format", "raw")
-        .build()
-    )
-    return t_env.to_data_stream(t_env.from_descriptor(source))
-
-
 def kafka_raw_records(
     t_env: StreamTableEnvironment, kafka: KafkaSettings, topics: list[str], group_id: str
 ) -> DataStream:
