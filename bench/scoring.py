@@ -142,7 +142,7 @@ class Bench:
         self.broker.create_topics([TopicSpec(copy)])
         subprocess.run([sys.executable, str(ROOT / "bench" / "passthrough_job.py"), self.broker.bootstrap,
                         topics.events, copy], check=True, capture_output=True)  # fmt: skip
-        copied = kafka_io.read(self.broker.bootstrap, [copy], lambda rs: len(rs) >= len(events), timeout_s=120)
+        copied = self.when_written(copy, len(events), timeout_s=120)
         return rate(len(copied), [r.timestamp_ms for r in copied])
 
     def chain_ceiling(self, events: list[dict]) -> float:
@@ -156,7 +156,7 @@ class Bench:
                                   stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
         try:
             subprocess.run([*copy, topics.events, middle], check=True, capture_output=True)
-            copied = kafka_io.read(self.broker.bootstrap, [last], lambda rs: len(rs) >= len(events), timeout_s=180)
+            copied = self.when_written(last, len(events), timeout_s=180)
         finally:
             os.killpg(second.pid, signal.SIGKILL)  # the copy and its mini-cluster's JVM
             second.wait()
@@ -172,8 +172,7 @@ class Bench:
         send(self.broker.bootstrap, topics, events)
         want = len(events) * len(MODELS)
         with self.job(topics):
-            scores = kafka_io.read(self.broker.bootstrap, [topics.scores], lambda rs: len(rs) >= want,
-                                   timeout_s=3_600)  # fmt: skip
+            scores = self.when_written(topics.scores, want, timeout_s=3_600)
         stamps = sorted(r.timestamp_ms for r in scores)
         second_half = stamps[len(stamps) // 2 :]
         return rate(len(scores) / len(MODELS), stamps), rate(len(second_half) / len(MODELS), second_half)
@@ -186,10 +185,9 @@ class Bench:
             self.wait_until_live(topics, scoring)
             send_records(self.broker.bootstrap, topics, raws)
             wanted = {event_id for raw in raws for event_id in raw.event_ids}
+            probes = len(kafka_io.read_to_end(self.broker.bootstrap, topics.scores))
             with self.job(topics, name="preprocessor"):
-                scores = kafka_io.read(self.broker.bootstrap, [topics.scores],
-                                       lambda rs: len(among(rs, wanted)) >= len(wanted) * len(MODELS),
-                                       timeout_s=3_600)  # fmt: skip
+                scores = self.when_written(topics.scores, probes + len(wanted) * len(MODELS), timeout_s=3_600)
         scored = among(scores, wanted)
         return rate(len(scored) / len(MODELS), [r.timestamp_ms for r in scored])
 
@@ -249,10 +247,16 @@ class Bench:
         job_id = cluster.submit(JOB_FILES["scoring"], parallelism=parallelism, env=env)
         try:
             want = len(events) * len(MODELS)
-            scores = kafka_io.read(self.broker.bootstrap, [topics.scores], lambda rs: len(rs) >= want, timeout_s=1_800)
+            scores = self.when_written(topics.scores, want, timeout_s=1_800)
         finally:
             cluster.cancel(job_id)
         return rate(len(scores) / len(MODELS), [r.timestamp_ms for r in scores])
+
+    def when_written(self, topic: str, count: int, timeout_s: float) -> list[kafka_io.Record]:
+        """The records of `topic` once it holds `count`: watched by its end offsets, read only then, so that
+        reading them takes no CPU from the jobs being measured (their broker-stamped times are the figures)."""
+        kafka_io.wait_for_records(self.broker.bootstrap, topic, count, timeout_s)
+        return kafka_io.read(self.broker.bootstrap, [topic], lambda rs: len(rs) >= count, timeout_s=120)
 
     def swap(self, topics: Topics, swaps: int, deploys: dict[int, int]) -> None:
         time.sleep(2)
@@ -280,8 +284,7 @@ def wait_for(done: Callable[[], bool], timeout_s: float = 120) -> None:
 
 
 def among(records: list, wanted: set[str]) -> list:
-    """The score records of those events. Read off the bytes (a score record starts with its event id): this
-    runs at every poll over everything read so far, on the cores the jobs being measured need."""
+    """The score records of those events, read off the bytes (a score record starts with its event id)."""
     start = len(b'{"event_id":"')
     return [r for r in records if r.value[start : r.value.index(b'"', start)].decode() in wanted]
 

@@ -96,6 +96,21 @@ def read(
     return records
 
 
+def wait_for_records(bootstrap: str, topic: str, count: int, timeout_s: float = 60) -> None:
+    """Until `topic`'s partitions hold `count` records (committed or not), by their end offsets alone: a
+    watcher that reads no records, so that it costs the broker and this machine next to nothing."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    try:
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        deadline = time.monotonic() + timeout_s
+        while sum(consumer.end_offsets(partitions).values()) < count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{topic} has not {count} records after {timeout_s:.0f} s")
+            time.sleep(0.5)
+    finally:
+        consumer.close()
+
+
 def read_to_end(bootstrap: str, topic: str, timeout_s: float = 30) -> list[Record]:
     """Every committed record of `topic` as of now (none of a topic that does not exist)."""
     with Follower(bootstrap, [topic]) as follower:
