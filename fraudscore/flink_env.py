@@ -8,6 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from py4j.java_gateway import JavaObject
 from pyflink.common import Configuration, Types, WatermarkStrategy
 from pyflink.common.serialization import DeserializationSchema
 from pyflink.common.typeinfo import TypeInformation
@@ -130,6 +131,29 @@ def kafka_strings(
 
     A restore from a checkpoint or savepoint takes the offsets in it instead.
     """
+    values = get_gateway().jvm.io.fraudscore.flink.SkippingNullStrings()
+    return _kafka_values(env, kafka, topics, group_id, name, values=values, from_start=from_start)
+
+
+def kafka_bytes(
+    env: StreamExecutionEnvironment, kafka: KafkaSettings, topics: list[str], group_id: str, name: str
+) -> DataStream:
+    """The values of `topics` as they are (byte arrays), for Java operators to parse, from the group's
+    committed offsets (earliest for a new group); a null value is skipped."""
+    values = get_gateway().jvm.io.fraudscore.flink.SkippingNullBytes()
+    return _kafka_values(env, kafka, topics, group_id, name, values=values, from_start=False)
+
+
+def _kafka_values(
+    env: StreamExecutionEnvironment,
+    kafka: KafkaSettings,
+    topics: list[str],
+    group_id: str,
+    name: str,
+    *,
+    values: JavaObject,
+    from_start: bool,
+) -> DataStream:
     offsets = (
         KafkaOffsetsInitializer.earliest()
         if from_start
@@ -141,7 +165,7 @@ def kafka_strings(
         .set_topics(*topics)
         .set_group_id(group_id)
         .set_starting_offsets(offsets)
-        .set_value_only_deserializer(DeserializationSchema(get_gateway().jvm.io.fraudscore.flink.SkippingNullStrings()))
+        .set_value_only_deserializer(DeserializationSchema(values))
         .set_property("isolation.level", "read_committed")
         .set_property("partition.discovery.interval.ms", "10000")
         .build()

@@ -48,7 +48,7 @@ def control_history(settings: Settings, topics: Topics) -> list[str]:
 
 
 def scoring_operators(events: DataStream, control: DataStream, settings: Settings, history: list[str]) -> DataStream:
-    """Canonical events (JSON strings) and the control records in; out, the (tag, k, v) rows of score
+    """Canonical events (as read from Kafka, bytes) and the control records in; out, the (tag, k, v) rows of score
     records, alerts, scoring failures, rejected control messages and events that are not canonical."""
     gateway = get_gateway()
     java_history = gateway.jvm.java.util.ArrayList()
@@ -74,7 +74,7 @@ def build(settings: Settings) -> StreamExecutionEnvironment:
     for name, topic in sinks:
         flink_env.register_keyed_sink(t_env, name, topic, settings.kafka, settings.flink)
     group = f"{topics.prefix}scoring"
-    events = flink_env.kafka_strings(env, settings.kafka, [topics.events], group, "events")
+    events = flink_env.kafka_bytes(env, settings.kafka, [topics.events], group, "events")
     control = flink_env.kafka_strings(
         env, settings.kafka, [topics.control], f"{group}_control", "control", from_start=True
     )

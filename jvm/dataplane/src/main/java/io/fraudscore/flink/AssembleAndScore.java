@@ -11,6 +11,7 @@ import io.fraudscore.live.ScoreOutcome;
 import io.fraudscore.live.ScoreRecords;
 import io.fraudscore.live.Scored;
 import io.fraudscore.live.ScoringFailed;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,6 +23,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.Collector;
@@ -84,8 +86,11 @@ public final class AssembleAndScore extends KeyedBroadcastProcessFunction<String
 
     @Override
     public void processElement(Routed routed, ReadOnlyContext ctx, Collector<Row> out) throws Exception {
+        if (routed.notCanonical != null) {
+            out.collect(Row.of(ScoringOperators.TO_DLQ, RouteEvents.NOT_CANONICAL_KEY, routed.notCanonical));
+            return;
+        }
         reportLateRejections(out);
-        LiveView live = control.view(BroadcastControlState.readOnly(ctx.getBroadcastState(ScoringOperators.CONTROL_STATE)));
         String[] parts = routed.parts;
         if (parts.length <= 1) { // nothing to wait for
             Map<String, Object> values = Json.object(routed.local);
@@ -93,19 +98,19 @@ public final class AssembleAndScore extends KeyedBroadcastProcessFunction<String
                 values.putAll(Json.object(routed.features));
             }
             List<String> missing = parts.length == 1 && routed.features == null ? List.of(parts) : List.of();
-            score(live, routed.event, routed.enteredMs, values, routed.featureSet, missing, out, ctx.getCurrentKey());
+            score(live(ctx), routed.event, routed.enteredMs, values, routed.featureSet, missing, out,
+                    ctx.getCurrentKey());
             return;
         }
         Pending waiting = pending.get(routed.eventId);
         if (waiting == null) {
             long now = ctx.timerService().currentProcessingTime();
             waiting = new Pending();
-            waiting.event = routed.event;
             waiting.enteredMs = routed.enteredMs;
             waiting.featureSet = routed.featureSet;
             waiting.parts = parts;
             waiting.got = new String[0];
-            waiting.features = routed.local;
+            waiting.partFeatures = new String[0];
             waiting.deadline = Math.max(now + partWaitMs, startedMs + startWaitMs);
             ctx.timerService().registerProcessingTimeTimer(waiting.deadline);
         } else if (waiting.scored) {
@@ -113,24 +118,32 @@ public final class AssembleAndScore extends KeyedBroadcastProcessFunction<String
             return;
         }
         waiting.arrived++;
+        if (routed.event != null) {
+            waiting.eventUtf8 = routed.event;
+            waiting.localUtf8 = routed.local;
+        }
         if (routed.features != null) {
-            Map<String, Object> values = Json.object(waiting.features);
-            values.putAll(Json.object(routed.features));
-            waiting.features = Json.write(values);
+            waiting.partFeatures = append(waiting.partFeatures, new String(routed.features, StandardCharsets.UTF_8));
             waiting.got = append(waiting.got, routed.part);
         }
-        if (waiting.arrived < parts.length) {
+        boolean complete = waiting.arrived == parts.length;
+        if (waiting.eventUtf8 == null || !complete && !waiting.overdue) {
             pending.put(routed.eventId, waiting);
             return;
         }
-        pending.remove(routed.eventId);
-        score(live, waiting.event, waiting.enteredMs, Json.object(waiting.features), routed.featureSet,
-                missing(waiting), out, ctx.getCurrentKey());
+        if (complete) {
+            pending.remove(routed.eventId);
+            score(live(ctx), waiting, out, ctx.getCurrentKey());
+        } else { // its wait was over before its event came
+            scoreWithoutTheRest(live(ctx), routed.eventId, waiting, ctx.timerService().currentProcessingTime(),
+                    ctx.timerService(), out, ctx.getCurrentKey());
+        }
     }
 
     /**
      * The customer's events whose wait is over: scored without the parts not in yet, then remembered for a
-     * grace period so that a part still on its way is dropped, not scored again.
+     * grace period so that a part still on its way is dropped, not scored again. One whose event has not come
+     * yet is scored as soon as it does.
      */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Row> out) throws Exception {
@@ -143,26 +156,54 @@ public final class AssembleAndScore extends KeyedBroadcastProcessFunction<String
         if (due.isEmpty()) {
             return;
         }
-        LiveView live = control.view(BroadcastControlState.readOnly(ctx.getBroadcastState(ScoringOperators.CONTROL_STATE)));
+        LiveView live = live(ctx);
         for (Map.Entry<String, Pending> entry : due) {
             Pending waiting = entry.getValue();
             if (waiting.scored) {
                 pending.remove(entry.getKey());
-                continue;
+            } else if (waiting.eventUtf8 != null) {
+                scoreWithoutTheRest(live, entry.getKey(), waiting, timestamp, ctx.timerService(), out,
+                        ctx.getCurrentKey());
+            } else if (!waiting.overdue) {
+                waiting.overdue = true;
+                waiting.deadline = timestamp + LATE_PART_GRACE_MS;
+                pending.put(entry.getKey(), waiting);
+                ctx.timerService().registerProcessingTimeTimer(waiting.deadline);
+            } else {
+                // Never seen: the part carrying the event left RouteEvents with the others, and Flink loses
+                // none of them (a restore replays them all). Not kept for ever all the same.
+                pending.remove(entry.getKey());
             }
-            score(live, waiting.event, waiting.enteredMs, Json.object(waiting.features), waiting.featureSet,
-                    missing(waiting), out, ctx.getCurrentKey());
-            Pending mark = new Pending();
-            mark.scored = true;
-            mark.deadline = timestamp + LATE_PART_GRACE_MS;
-            mark.parts = new String[0];
-            mark.got = new String[0];
-            pending.put(entry.getKey(), mark);
-            ctx.timerService().registerProcessingTimeTimer(mark.deadline);
         }
     }
 
-    private void score(LiveView live, String eventJson, long enteredMs, Map<String, Object> values, String label,
+    private void scoreWithoutTheRest(LiveView live, String eventId, Pending waiting, long now,
+            TimerService timers, Collector<Row> out, String key) throws Exception {
+        score(live, waiting, out, key);
+        Pending mark = new Pending();
+        mark.scored = true;
+        mark.deadline = now + LATE_PART_GRACE_MS;
+        mark.parts = new String[0];
+        mark.got = new String[0];
+        mark.partFeatures = new String[0];
+        pending.put(eventId, mark);
+        timers.registerProcessingTimeTimer(mark.deadline);
+    }
+
+    private LiveView live(ReadOnlyContext ctx) {
+        return control.view(BroadcastControlState.readOnly(ctx.getBroadcastState(ScoringOperators.CONTROL_STATE)));
+    }
+
+    /** The event with the local defaults and the features of each part that came, merged once, here. */
+    private void score(LiveView live, Pending waiting, Collector<Row> out, String key) {
+        Map<String, Object> values = Json.object(waiting.localUtf8);
+        for (String features : waiting.partFeatures) {
+            values.putAll(Json.object(features));
+        }
+        score(live, waiting.eventUtf8, waiting.enteredMs, values, waiting.featureSet, missing(waiting), out, key);
+    }
+
+    private void score(LiveView live, byte[] eventJson, long enteredMs, Map<String, Object> values, String label,
             List<String> missing, Collector<Row> out, String key) {
         Map<String, Object> event = Json.object(eventJson);
         LiveFeatureSet features = live.features();

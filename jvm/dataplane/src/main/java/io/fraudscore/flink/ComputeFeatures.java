@@ -68,11 +68,14 @@ public final class ComputeFeatures extends KeyedBroadcastProcessFunction<String,
         // A part whose block this subtask does not know yet (the swap reached it after the router) goes on
         // without values: the event is scored without them and says so.
         reply.part = found == null ? null : found.part().name();
-        reply.features = found == null ? null : Json.write(compute(found, routed.event, ctx));
+        reply.features = found == null ? null : Json.bytes(compute(found, routed.event, ctx));
+        if (!routed.carriesEvent) { // the assembly has the event from the part that carries it
+            reply.event = null;
+        }
         out.collect(reply);
     }
 
-    private Map<String, Object> compute(Found found, String event, ReadOnlyContext ctx) throws Exception {
+    private Map<String, Object> compute(Found found, byte[] event, ReadOnlyContext ctx) throws Exception {
         LivePart part = found.part();
         StoredKeyState stored = keyStates.value();
         long now = ctx.timerService().currentProcessingTime();

@@ -3,6 +3,7 @@ package io.fraudscore.flink;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.util.Map;
 
 /** JSON between the operators: one mapper (thread-safe once configured). */
@@ -16,6 +17,25 @@ final class Json {
             return MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not writable as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** {@link #write}, as UTF-8. */
+    static byte[] bytes(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not writable as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** A JSON object from its UTF-8 bytes. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> object(byte[] json) {
+        try {
+            return MAPPER.readValue(json, Map.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a JSON object: " + e.getMessage(), e);
         }
     }
 

@@ -5,7 +5,10 @@ package io.fraudscore.flink;
  * them, the mark that drops a part still on its way instead of scoring the event twice.
  */
 public class Pending {
-    public String event;
+    /** The event (UTF-8 JSON), once the part's reply that carries it has come; null until then. */
+    public byte[] eventUtf8;
+    /** The local defaults (a UTF-8 JSON object), with the event. */
+    public byte[] localUtf8;
     public long enteredMs;
     public String featureSet;
     /** Every part the event waits for, by name. */
@@ -14,9 +17,11 @@ public class Pending {
     public String[] got;
     /** How many parts came, with values or without. */
     public int arrived;
-    /** The features so far (the local defaults, then each part's), as a JSON object. */
-    public String features;
+    /** Each part's features, as a JSON object each, in the order they came: merged once, when scored. */
+    public String[] partFeatures;
     public long deadline;
+    /** The wait ended before the event came: it is scored as soon as it does, with the parts in by then. */
+    public boolean overdue;
     public boolean scored;
 
     public Pending() {}

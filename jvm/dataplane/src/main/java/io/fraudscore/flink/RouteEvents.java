@@ -7,27 +7,25 @@ import io.fraudscore.live.OperatorControl;
 import io.fraudscore.live.RemotePart;
 import io.fraudscore.live.Routing;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
-import org.apache.flink.types.Row;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
 
 /**
  * Sends each event to the state of every part of the live feature set that has a key on it, each copy saying
- * where the event is assembled: its customer (its event id when it has none). An event that is not a
- * canonical event goes to {@code dlq} (the {@link #DLQ} side output, (key, value) rows).
+ * where the event is assembled: its customer (its event id when it has none). A value that is not a canonical
+ * event goes on to the assembly too, which writes it to {@code dlq}.
  */
-public final class RouteEvents extends BroadcastProcessFunction<String, String, Routed> {
+public final class RouteEvents extends BroadcastProcessFunction<byte[], String, Routed> {
     private static final long serialVersionUID = 1L;
-    static final OutputTag<Row> DLQ = new OutputTag<>("route_dlq", ScoringOperators.KEYED_RECORD) {
-        private static final long serialVersionUID = 1L;
-    };
-    private static final String NO_PARTS = "{}";
+    /** The key of values that are not canonical events, on their way to {@code dlq}: the topic they came from. */
+    static final String NOT_CANONICAL_KEY = "events";
+    private static final byte[] NO_PARTS = "{}".getBytes(StandardCharsets.UTF_8);
     private static final int RAW_SHOWN = 4096;
 
     private final String signingKey;
@@ -54,11 +52,11 @@ public final class RouteEvents extends BroadcastProcessFunction<String, String, 
     }
 
     @Override
-    public void processElement(String value, ReadOnlyContext ctx, Collector<Routed> out) throws Exception {
+    public void processElement(byte[] value, ReadOnlyContext ctx, Collector<Routed> out) throws Exception {
         long entered = ctx.currentProcessingTime();
         Routed routed = identify(value);
         if (routed == null) {
-            ctx.output(DLQ, Row.of("events", notCanonical(value)));
+            out.collect(notCanonical(value));
             return;
         }
         routed.enteredMs = entered;
@@ -73,22 +71,26 @@ public final class RouteEvents extends BroadcastProcessFunction<String, String, 
         Routing routing = features.route(readerOf(features).read(value));
         routed.featureSet = features.label();
         routed.parts = routing.remote().stream().map(remote -> remote.part().name()).toArray(String[]::new);
-        routed.local = Json.write(routing.local());
+        routed.local = Json.bytes(routing.local());
         if (routing.remote().isEmpty()) {
             out.collect(routed);
             return;
         }
+        boolean first = true;
         for (RemotePart remote : routing.remote()) {
             Routed copy = routed.copy();
             copy.key = remote.routeKey();
             copy.part = remote.part().stateId();
             copy.toPart = true;
+            copy.carriesEvent = first;
+            copy.local = first ? routed.local : null;
+            first = false;
             out.collect(copy);
         }
     }
 
     /** The event headed for its assembly, or null when it is not a canonical event (a JSON object with an event id). */
-    private static Routed identify(String value) {
+    private static Routed identify(byte[] value) {
         JsonNode event;
         try {
             event = Json.MAPPER.readTree(value);
@@ -130,12 +132,18 @@ public final class RouteEvents extends BroadcastProcessFunction<String, String, 
         return reader;
     }
 
-    private static String notCanonical(String value) {
+    /** A value that is not a canonical event, on its way to {@code dlq} through the assembly. */
+    private static Routed notCanonical(byte[] bytes) {
+        String value = new String(bytes, StandardCharsets.UTF_8);
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("source", "scoring");
         record.put("reason", "not a canonical event");
         record.put("raw", value.length() > RAW_SHOWN ? value.substring(0, RAW_SHOWN) : value);
-        return Json.write(record);
+        Routed routed = new Routed();
+        routed.key = NOT_CANONICAL_KEY;
+        routed.notCanonical = Json.write(record);
+        routed.parts = new String[0];
+        return routed;
     }
 
     @Override

@@ -9,8 +9,12 @@ package io.fraudscore.flink;
 public class Routed {
     /** The key of the next keyed exchange: a part's route key, then where the event is assembled. */
     public String key;
-    /** The canonical event, as read from {@code events}. */
-    public String event;
+    /**
+     * The canonical event, as read from {@code events} (UTF-8 JSON); null in a part's reply that does not carry
+     * it. Bytes, not a String, here and below: Flink copies an array between tasks, and writes a String a
+     * character at a time (the most of RouteEvents' time when these were Strings).
+     */
+    public byte[] event;
     public String eventId;
     /** When {@link RouteEvents} first saw the event (epoch ms): a score record's {@code job_ms} counts from here. */
     public long enteredMs;
@@ -18,14 +22,18 @@ public class Routed {
     public String featureSet;
     /** The names of the parts computed elsewhere for the event: what its assembly waits for. */
     public String[] parts;
-    /** The defaults of the parts whose key the event lacks, as a JSON object. */
-    public String local;
+    /** The defaults of the parts whose key the event lacks, as a JSON object; null where {@code event} is. */
+    public byte[] local;
+    /** Whether this part's reply carries the event and the local defaults to the assembly (the first part's). */
+    public boolean carriesEvent;
+    /** The {@code dlq} record of a value that is not a canonical event; null for an event. */
+    public String notCanonical;
     /** On the way to a part: its state id; on the way back: its name, or null when its block was unknown. */
     public String part;
     /** Where the event is assembled: its customer, or its event id when it has none. */
     public String assembledAt;
     /** On the way back from a part: its features as a JSON object, or null when they could not be computed. */
-    public String features;
+    public byte[] features;
     /** True on the way to a part's state, false on the way to the assembly. */
     public boolean toPart;
 
@@ -41,6 +49,8 @@ public class Routed {
         copy.featureSet = featureSet;
         copy.parts = parts;
         copy.local = local;
+        copy.carriesEvent = carriesEvent;
+        copy.notCanonical = notCanonical;
         copy.part = part;
         copy.assembledAt = assembledAt;
         copy.features = features;

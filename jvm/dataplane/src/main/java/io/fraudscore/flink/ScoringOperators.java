@@ -28,9 +28,6 @@ public final class ScoringOperators {
     public static final String TO_DLQ = "dlq";
     static final MapStateDescriptor<String, String> CONTROL_STATE =
             new MapStateDescriptor<>("control_state", Types.STRING, Types.STRING);
-    /** (k, v) rows: what a keyed Kafka sink writes. */
-    static final RowTypeInfo KEYED_RECORD = new RowTypeInfo(
-            new TypeInformation<?>[] {Types.STRING, Types.STRING}, new String[] {"k", "v"});
     /** (tag, k, v) rows: the sink each goes to (scores, alerts or dlq), its Kafka key and value. */
     public static final RowTypeInfo TAGGED_RECORD = new RowTypeInfo(
             new TypeInformation<?>[] {Types.STRING, Types.STRING, Types.STRING}, new String[] {"tag", "k", "v"});
@@ -38,10 +35,10 @@ public final class ScoringOperators {
     private ScoringOperators() {}
 
     /**
-     * Canonical events (JSON strings) and the control records in; out, the TAGGED_RECORD rows of score records,
+     * Canonical events (UTF-8 JSON, as read from Kafka) and the control records in; out, the TAGGED_RECORD rows of score records,
      * alerts, scoring failures, rejected control messages and events that are not canonical.
      */
-    public static DataStream<Row> add(DataStream<String> events, DataStream<String> control, String signingKey,
+    public static DataStream<Row> add(DataStream<byte[]> events, DataStream<String> control, String signingKey,
             List<String> history, long partWaitMs, long startWaitMs) {
         BroadcastStream<String> broadcast = control.broadcast(CONTROL_STATE);
         TypeInformation<Routed> routedType = TypeInformation.of(Routed.class);
@@ -51,13 +48,9 @@ public final class ScoringOperators {
         SingleOutputStreamOperator<Routed> parts = routed.keyBy(RouteKey.KEY, Types.STRING).connect(broadcast)
                 .process(new ComputeFeatures(signingKey, history), routedType)
                 .uid("compute_features").name("ComputeFeatures");
-        SingleOutputStreamOperator<Row> scored = parts.keyBy(RouteKey.KEY, Types.STRING).connect(broadcast)
+        return parts.keyBy(RouteKey.KEY, Types.STRING).connect(broadcast)
                 .process(new AssembleAndScore(signingKey, history, partWaitMs, startWaitMs), TAGGED_RECORD)
                 .uid("assemble_and_score").name("AssembleAndScore");
-        DataStream<Row> notCanonical = routed.getSideOutput(RouteEvents.DLQ)
-                .map(row -> Row.of(TO_DLQ, row.getField(0), row.getField(1)), TAGGED_RECORD)
-                .uid("not_canonical").name("NotCanonical");
-        return scored.union(notCanonical);
     }
 
     /** The key of a routed event's next exchange. */
