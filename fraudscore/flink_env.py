@@ -11,8 +11,7 @@ from pathlib import Path
 from py4j.java_gateway import JavaObject
 from pyflink.common import Configuration, Types, WatermarkStrategy
 from pyflink.common.serialization import DeserializationSchema
-from pyflink.common.typeinfo import TypeInformation
-from pyflink.datastream import DataStream, KeyedStream, StreamExecutionEnvironment
+from pyflink.datastream import DataStream, StreamExecutionEnvironment
 from pyflink.datastream.connectors.kafka import (
     KafkaOffsetResetStrategy,
     KafkaOffsetsInitializer,
@@ -204,27 +203,22 @@ def kafka_raw_records(
     return t_env.to_data_stream(t_env.from_descriptor(source))
 
 
-def keyed_rows(value_type: TypeInformation) -> TypeInformation:
-    """The output type of an operator that names the key of each record it sends on: (key, value) rows,
-    for `key_by_first_field`."""
-    return Types.ROW([Types.STRING(), value_type])
-
-
-def key_by_first_field(stream: DataStream, value_type: TypeInformation) -> KeyedStream:
-    """`stream` (of `keyed_rows(value_type)`) keyed by each row's first field, its operators given the second.
-
-    What `DataStream.key_by` builds, without the Python operator it puts in front to compute the key: in
-    THREAD mode that operator is not fused with the one before it, so a key selector is one more call into
-    Python for every record. Here the operator before names the key, and Flink's own (Java) key selector of
-    PyFlink's key_by reads it.
-    """
-    selector = get_gateway().jvm.KeyByKeySelector()
-    keyed = stream._j_data_stream.keyBy(selector, Types.ROW([Types.STRING()]).get_java_type_info())
-    return KeyedStream(keyed, value_type, stream)
-
-
 def table_env(env: StreamExecutionEnvironment) -> StreamTableEnvironment:
     return StreamTableEnvironment.create(env)
+
+
+def producer_config(flink: FlinkSettings) -> dict[str, str]:
+    """The Kafka producer settings of every sink of ours (Table API or Java), as Kafka names them."""
+    config = {
+        "max.request.size": str(64 * 1024 * 1024),
+        # A request per few ms, not per record: with no linger each record left in a request of its own, and
+        # the producer's thread and the broker spent more on requests than the job on its records.
+        "linger.ms": str(_LINGER_MS),
+        "batch.size": str(256 * 1024),
+    }
+    if flink.delivery == "exactly-once":
+        config["transaction.timeout.ms"] = str(_TRANSACTION_TIMEOUT_MS)
+    return config
 
 
 def register_keyed_sink(
@@ -241,17 +235,12 @@ def register_keyed_sink(
         .option("value.format", "raw")
         .option("value.fields-include", "EXCEPT_KEY")
         .option("sink.partitioner", "default")
-        .option("properties.max.request.size", str(64 * 1024 * 1024))
-        # A request per few ms, not per record: with no linger each record left in a request of its own, and
-        # the producer's thread and the broker spent more on requests than the job on its records.
-        .option("properties.linger.ms", str(_LINGER_MS))
-        .option("properties.batch.size", str(256 * 1024))
     )
+    for key, value in producer_config(flink).items():
+        builder = builder.option(f"properties.{key}", value)
     if flink.delivery == "exactly-once":
-        builder = (
-            builder.option("sink.delivery-guarantee", "exactly-once")
-            .option("sink.transactional-id-prefix", f"{kafka.topic_prefix}{name}")
-            .option("properties.transaction.timeout.ms", str(_TRANSACTION_TIMEOUT_MS))
+        builder = builder.option("sink.delivery-guarantee", "exactly-once").option(
+            "sink.transactional-id-prefix", f"{kafka.topic_prefix}{name}"
         )
     else:
         builder = builder.option("sink.delivery-guarantee", "at-least-once")

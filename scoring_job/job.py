@@ -1,11 +1,11 @@
 """The scoring Flink job: `events` and the broadcast `control` stream in; `scores`, `alerts`, `dlq` out.
 
-    events ─> RouteEvents ──(by part key)──> ComputeFeatures ──(by customer)──> AssembleAndScore ─> scores
-                                                                                            alerts, dlq
+    events ─> RouteEvents ──(by part key)──> ComputeFeatures ──(by customer)──> AssembleAndScore ─> ScoringSink
+                                                                              (scores, alerts, dlq)
 
 Python builds the job and steers it; the JVM carries each event (DESIGN.md, "Two planes"): the operators
 are the data plane's (`jvm/dataplane`, package `io.fraudscore.flink`), added here through PyFlink's gateway
-between the Kafka sources and the Table API sinks, with no Python operator in between. Each reads `control`
+after the Kafka sources, the Kafka sink among them: no Python operator, and no Table API, on the way. Each reads `control`
 as a broadcast stream into its broadcast state, starting from the control topic as it stood when the job
 was built (`control_history`): a first start scores its first events by the models already published.
 
@@ -24,13 +24,12 @@ if __package__ in (None, ""):  # `flink run -py scoring_job/job.py` runs this fi
 from kafka.errors import KafkaError
 from pyflink.datastream import DataStream, StreamExecutionEnvironment
 from pyflink.java_gateway import get_gateway
-from pyflink.table.expressions import col
 
 from fraudscore import flink_env, kafka_io
 from fraudscore.settings import Settings
 from fraudscore.topics import Topics
 
-# The (tag, k, v) rows the Java operators emit go to the sink their tag names.
+# The (tag, k, v) rows the Java operators emit go to the topic their tag names.
 TO_SCORES, TO_ALERTS, TO_DLQ = "scores", "alerts", "dlq"
 
 
@@ -69,21 +68,33 @@ def build(settings: Settings) -> StreamExecutionEnvironment:
     """The scoring pipeline in a new environment, not yet started."""
     topics = Topics(settings.kafka.topic_prefix)
     env = flink_env.create_env(settings.flink, settings.jvm_dir, f"{topics.prefix}scoring")
-    t_env = flink_env.table_env(env)
-    sinks = (("scores_sink", topics.scores), ("alerts_sink", topics.alerts), ("scoring_dlq_sink", topics.dlq))
-    for name, topic in sinks:
-        flink_env.register_keyed_sink(t_env, name, topic, settings.kafka, settings.flink)
     group = f"{topics.prefix}scoring"
     events = flink_env.kafka_bytes(env, settings.kafka, [topics.events], group, "events")
     control = flink_env.kafka_strings(
         env, settings.kafka, [topics.control], f"{group}_control", "control", from_start=True
     )
-    scored = t_env.from_data_stream(scoring_operators(events, control, settings, control_history(settings, topics)))
-    statements = t_env.create_statement_set()
-    for sink, tag in (("scores_sink", TO_SCORES), ("alerts_sink", TO_ALERTS), ("scoring_dlq_sink", TO_DLQ)):
-        statements.add_insert(sink, scored.where(col("tag") == tag).select(col("k"), col("v")))
-    statements.attach_as_datastream()
+    scored = scoring_operators(events, control, settings, control_history(settings, topics))
+    add_sink(scored, settings, topics)
     return env
+
+
+def add_sink(scored: DataStream, settings: Settings, topics: Topics) -> None:
+    """The rows out, each to the topic its tag names, by one Java Kafka sink (io.fraudscore.flink.ScoringSink)."""
+    gateway = get_gateway()
+    topic_by_tag = gateway.jvm.java.util.HashMap()
+    for tag, topic in ((TO_SCORES, topics.scores), (TO_ALERTS, topics.alerts), (TO_DLQ, topics.dlq)):
+        topic_by_tag.put(tag, topic)
+    producer = gateway.jvm.java.util.HashMap()
+    for key, value in flink_env.producer_config(settings.flink).items():
+        producer.put(key, value)
+    gateway.jvm.io.fraudscore.flink.ScoringSink.add(
+        scored._j_data_stream,
+        settings.kafka.bootstrap,
+        topic_by_tag,
+        settings.flink.delivery == "exactly-once",
+        f"{topics.prefix}scoring_sink",
+        producer,
+    )
 
 
 def main() -> None:
