@@ -69,27 +69,32 @@ public final class ScoreRecords {
                 }
             }
             boolean alert = value >= model.threshold();
-            Map<String, Object> out = new LinkedHashMap<>(32);
-            out.put("event_id", event.get("event_id"));
-            out.put("customer_id", event.get("customer_id"));
-            out.put("ts", event.get("ts"));
-            out.put("event_type", event.get("event_type"));
-            out.put("model_id", model.modelId());
-            out.put("model_version", model.version());
-            out.put("alias", model.alias());
-            out.put("mode", model.mode());
-            out.put("engine", model.engine());
-            out.put("score", value);
-            out.put("decision", alert ? "alert" : "ok");
-            out.put("threshold", model.threshold());
-            out.put("outputs", outputs);
-            out.put("features_version", features.version());
-            out.put("features", usedValues);
-            out.put("missing_parts", features.missingParts() == null ? List.of() : features.missingParts());
-            out.put("warming", features.live() == null ? List.of() : features.live().warming(used, nowMs));
-            out.put("latency_ms", latency);
-            out.put("job_ms", nowMs - enteredMs);
-            outcomes.add(new Scored(json(out), alert && "active".equals(model.mode()), model.engine()));
+            List<String> missing = features.missingParts() == null ? List.of() : features.missingParts();
+            List<String> warming = features.live() == null ? List.of() : features.live().warming(used, nowMs);
+            String json = RecordJson.write(g -> {
+                g.writeStartObject();
+                RecordJson.field(g, "event_id", event.get("event_id"));
+                RecordJson.field(g, "customer_id", event.get("customer_id"));
+                RecordJson.field(g, "ts", event.get("ts"));
+                RecordJson.field(g, "event_type", event.get("event_type"));
+                g.writeStringField("model_id", model.modelId());
+                g.writeNumberField("model_version", model.version());
+                RecordJson.field(g, "alias", model.alias());
+                RecordJson.field(g, "mode", model.mode());
+                RecordJson.field(g, "engine", model.engine());
+                g.writeNumberField("score", value);
+                g.writeStringField("decision", alert ? "alert" : "ok");
+                g.writeNumberField("threshold", model.threshold());
+                RecordJson.field(g, "outputs", outputs);
+                RecordJson.field(g, "features_version", features.version());
+                RecordJson.field(g, "features", usedValues);
+                RecordJson.field(g, "missing_parts", missing);
+                RecordJson.field(g, "warming", warming);
+                RecordJson.field(g, "latency_ms", latency);
+                g.writeNumberField("job_ms", nowMs - enteredMs);
+                g.writeEndObject();
+            });
+            outcomes.add(new Scored(json, alert && "active".equals(model.mode()), model.engine()));
         }
         return outcomes;
     }
