@@ -1,7 +1,7 @@
 """The scoring data plane on this machine, side by side in one run: the scoring job alone and both jobs end
 to end, against Kafka-to-Kafka copies with no Python; latency; swap latency; parallelism 2 on a cluster.
 
-    .venv/bin/python bench/scoring.py [--events 20000] [--swaps 20] [--seconds 25] [--cluster]
+    .venv/bin/python bench/scoring.py [--events 100000] [--swaps 20] [--seconds 25] [--warm 30] [--alone] [--cluster]
 
 One embedded broker; the feature set examples/payments.fdsl and three models trained on it (logistic
 regression, GBM-100, RF-100: fraudscore.training, cached in var/data/bench-*.pmml), every one scoring every
@@ -14,8 +14,9 @@ event; each job at parallelism 1 in its own mini-cluster. Figures:
   score's time - first score's time, as the broker stamped them), so start-up is not counted; its share of
   the ceiling.
 - its latency at 70% of that rate, at-least-once (low latency) and exactly-once: events sent steadily to
-  `events`; latency = when a consumer reading committed records got the score minus when the event was sent
-  (exactly-once includes the wait for the checkpoint that commits it).
+  `events`, the first `--warm` seconds of them not counted (a fresh job spends its first tens of seconds on
+  the JIT's compilations); latency = when a consumer reading committed records got the score minus when the
+  event was sent (exactly-once includes the wait for the checkpoint that commits it).
 - swap: during the at-least-once latency run, a new version of the LR model every second; swap latency =
   first score by the new version, as received, minus the time its `model.deploy` was sent; none may be lost.
 - end to end (both jobs): raw records (card, web, mobile, ATM, FX frames) preloaded, the scoring job warm,
@@ -191,9 +192,12 @@ class Bench:
         scored = among(scores, wanted)
         return rate(len(scored) / len(MODELS), [r.timestamp_ms for r in scored])
 
-    def latency(self, load: list, per_second: float, seconds: float, delivery: str, swaps: int) -> dict:
+    def latency(self, load: list, per_second: float, seconds: float, delivery: str, *, swaps: int = 0,
+                warm_s: float) -> dict:  # fmt: skip
         """Sent steadily, each event's latency from its send to its score's arrival: canonical events (dicts)
-        to the scoring job alone, or raw records (Raw) through both jobs."""
+        to the scoring job alone, or raw records (Raw) through both jobs. The same load runs `warm_s` seconds
+        first, not counted: a job fresh from its start runs the JIT's first compilations for tens of seconds,
+        and what it queues meanwhile would be counted against the running job's latency."""
         topics = self.fresh_topics()
         self.publish_models(topics)
         end_to_end = isinstance(load[0], Raw)
@@ -207,10 +211,12 @@ class Bench:
             reader = threading.Thread(target=follow, args=(self.broker.bootstrap, topics.scores, received, stop))
             reader.start()
             deploys: dict[int, int] = {}
-            swapper = threading.Thread(target=self.swap, args=(topics, swaps, deploys))
+            swapper = threading.Thread(target=self.swap, args=(topics, swaps, deploys, warm_s))
             if swaps:
                 swapper.start()
-            sent = send_steadily(self.broker.bootstrap, topics, load, per_second, seconds)
+            measured_from = now_ms() + int(warm_s * 1000)
+            sent = send_steadily(self.broker.bootstrap, topics, load, per_second, warm_s + seconds)
+            sent = {event_id: at for event_id, at in sent.items() if at >= measured_from}
             if swaps:
                 swapper.join()
             wait_for(lambda: sum(score["event_id"] in sent for _, score in received) >= len(sent) * len(MODELS))
@@ -258,8 +264,8 @@ class Bench:
         kafka_io.wait_for_records(self.broker.bootstrap, topic, count, timeout_s)
         return kafka_io.read(self.broker.bootstrap, [topic], lambda rs: len(rs) >= count, timeout_s=120)
 
-    def swap(self, topics: Topics, swaps: int, deploys: dict[int, int]) -> None:
-        time.sleep(2)
+    def swap(self, topics: Topics, swaps: int, deploys: dict[int, int], warm_s: float) -> None:
+        time.sleep(warm_s + 2)
         for version in range(2, swaps + 2):
             record = control.deploy_message(100 + version, "lr", version, self.pmml["lr"], self.settings.control_key,
                                             threshold=0.9)  # fmt: skip
@@ -340,11 +346,45 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+def scoring_latencies(bench: Bench, args: argparse.Namespace, at: float, report: Callable[[str, str], None]) -> None:
+    """The scoring job alone at `at` events/s: at-least-once with the swaps, then exactly-once."""
+    seconds = max(args.seconds, args.swaps + 5)
+    sent = int(at * (args.warm + seconds)) + 100
+    low = bench.latency(canonical_events(sent, seed=14), at, seconds, "at-least-once", swaps=args.swaps,
+                        warm_s=args.warm)  # fmt: skip
+    report(f"scoring job alone at {at:,.0f}/s, at-least-once: p50 / p99 (delivered)",
+           f"{low['p50']:,.0f} / {low['p99']:,.0f} ms ({low['delivered']:,}/s)")  # fmt: skip
+    swap = f"{low['swap_p50']:,.0f} / {low['swap_p99']:,.0f} ms" if low.get("swaps") else "none seen"
+    report(f"swap to first score by the new version ({low.get('swaps', 0)} of {args.swaps} seen): p50 / p99", swap)
+    sent = int(at * (args.warm + args.seconds)) + 100
+    exact = bench.latency(canonical_events(sent, seed=15), at, args.seconds, "exactly-once", warm_s=args.warm)
+    interval = bench.settings.flink.checkpoint_interval_ms
+    report(f"scoring job alone at {at:,.0f}/s, exactly-once (checkpoint {interval} ms): p50 / p99 (delivered)",
+           f"{exact['p50']:,.0f} / {exact['p99']:,.0f} ms ({exact['delivered']:,}/s)")  # fmt: skip
+
+
+def end_to_end(bench: Bench, args: argparse.Namespace, events: list[dict], raws: list[Raw],
+               report: Callable[[str, str], None]) -> None:  # fmt: skip
+    """Both jobs: the chain ceiling, raw records preloaded, then latency at 70% of that rate."""
+    chain = bench.chain_ceiling(events)
+    report("chain ceiling: two copies one after the other, no Python", f"{chain:,.0f} events/s")
+    both = bench.throughput(raws)
+    report("end to end, both jobs, raw records preloaded", f"{both:,.0f} events/s ({both / chain:.0%} of the chain)")
+    at = 0.7 * both
+    for delivery, seed in (("at-least-once", 16), ("exactly-once", 17)):
+        load = raw_records(int(at * (args.warm + args.seconds)) + 100, seed=seed)
+        run = bench.latency(load, at, args.seconds, delivery, warm_s=args.warm)
+        report(f"end to end at {at:,.0f}/s, {delivery}: p50 / p99 (delivered)",
+               f"{run['p50']:,.0f} / {run['p99']:,.0f} ms ({run['delivered']:,}/s)")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--swaps", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=25, help="length of each latency run")
+    parser.add_argument("--warm", type=float, default=30, help="seconds of the same load before each latency run")
+    parser.add_argument("--alone", action="store_true", help="the ceiling and the scoring job alone only")
     parser.add_argument("--cluster", action="store_true", help="also parallelism 1 and 2 on a standalone cluster")
     args = parser.parse_args()
     settings = Settings()
@@ -368,35 +408,9 @@ def main() -> None:
                 "the scoring job alone, events preloaded: whole run / its second half",
                 f"{alone:,.0f} / {steady:,.0f} events/s ({alone / ceiling:.0%} / {steady / ceiling:.0%} of ceiling)",
             )
-            at = 0.7 * alone
-            seconds = max(args.seconds, args.swaps + 5)
-            low = bench.latency(canonical_events(int(at * seconds) + 100, seed=14), at, seconds, "at-least-once",
-                                args.swaps)  # fmt: skip
-            report(f"scoring job alone at {at:,.0f}/s, at-least-once: p50 / p99 (delivered)",
-                   f"{low['p50']:,.0f} / {low['p99']:,.0f} ms ({low['delivered']:,}/s)")  # fmt: skip
-            swap = f"{low['swap_p50']:,.0f} / {low['swap_p99']:,.0f} ms" if low.get("swaps") else "none seen"
-            report(
-                f"swap to first score by the new version ({low.get('swaps', 0)} of {args.swaps} seen): p50 / p99", swap
-            )
-            exact = bench.latency(canonical_events(int(at * args.seconds) + 100, seed=15), at, args.seconds,
-                                  "exactly-once", 0)  # fmt: skip
-            interval = settings.flink.checkpoint_interval_ms
-            report(
-                f"scoring job alone at {at:,.0f}/s, exactly-once (checkpoint {interval} ms): p50 / p99 (delivered)",
-                f"{exact['p50']:,.0f} / {exact['p99']:,.0f} ms ({exact['delivered']:,}/s)",
-            )
-            chain = bench.chain_ceiling(events)
-            report("chain ceiling: two copies one after the other, no Python", f"{chain:,.0f} events/s")
-            both = bench.throughput(raws)
-            report(
-                "end to end, both jobs, raw records preloaded",
-                f"{both:,.0f} events/s ({both / chain:.0%} of the chain)",
-            )
-            at = 0.7 * both
-            for delivery, seed in (("at-least-once", 16), ("exactly-once", 17)):
-                run = bench.latency(raw_records(int(at * args.seconds) + 100, seed=seed), at, args.seconds, delivery, 0)
-                report(f"end to end at {at:,.0f}/s, {delivery}: p50 / p99 (delivered)",
-                       f"{run['p50']:,.0f} / {run['p99']:,.0f} ms ({run['delivered']:,}/s)")  # fmt: skip
+            if not args.alone:
+                scoring_latencies(bench, args, 0.7 * alone, report)
+                end_to_end(bench, args, events, raws, report)
             if args.cluster:
                 cluster = StandaloneCluster(Path(tmp) / "flink", rest_port=free_port())
                 cluster.start()
