@@ -81,6 +81,7 @@ def create_env(flink: FlinkSettings, jvm_dir: Path, job: str = "") -> StreamExec
     jars = [*connector_jars(jvm_dir), dataplane_jar(jvm_dir)]
     config.set_string("pipeline.jars", ";".join(j.as_uri() for j in jars))
     config.set_string("execution.checkpointing.interval", f"{flink.checkpoint_interval_ms}ms")
+    config.set_string("execution.buffer-timeout.interval", f"{flink.buffer_timeout_ms}ms")
     config.set_string("execution.checkpointing.mode", "EXACTLY_ONCE")
     # Doubling delays (1 s up to 30 s), ten attempts: about 3 minutes of patience, longer than a cluster takes
     # to declare a lost TaskManager dead (50 s of missed heartbeats by default). Until then Flink keeps

@@ -5,9 +5,10 @@
 
 Python builds the job and steers it; the JVM carries each event (DESIGN.md, "Two planes"): the operators
 are the data plane's (`jvm/dataplane`, package `io.fraudscore.flink`), added here through PyFlink's gateway
-after the Kafka sources, the Kafka sink among them: no Python operator, and no Table API, on the way. Each reads `control`
-as a broadcast stream into its broadcast state, starting from the control topic as it stood when the job
-was built (`control_history`): a first start scores its first events by the models already published.
+after the Kafka sources, the Kafka sink among them: no Python operator, and no Table API, on the way.
+Each reads `control` as a broadcast stream into its broadcast state, starting from the control topic as it
+stood when the job was built (`control_history`): a first start scores its first events by the models
+already published.
 
 Run locally (embedded mini-cluster): `python -m scoring_job.job`.
 On a Flink cluster, the same file: `flink run -py scoring_job/job.py`.
