@@ -12,7 +12,7 @@ public class Routed {
     /**
      * The canonical event, as read from {@code events} (UTF-8 JSON); null in a part's reply that does not carry
      * it. Bytes, not a String, here and below: Flink copies an array between tasks, and writes a String a
-     * character at a time (the most of RouteEvents' time when these were Strings).
+     * character at a time (most of RouteEvents' time when these were Strings).
      */
     public byte[] event;
     public String eventId;

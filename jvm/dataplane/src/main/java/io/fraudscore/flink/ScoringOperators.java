@@ -12,7 +12,7 @@ import org.apache.flink.types.Row;
 
 /**
  * The scoring job's per-event path, in Java, added to a job that Python builds (scoring_job/job.py calls
- * {@link #add} through PyFlink's gateway with its Kafka sources; its Table API sinks take the rows out):
+ * {@link #add} through PyFlink's gateway with its Kafka sources, then {@link ScoringSink#add} on the rows):
  *
  * <pre>
  *   events ─> RouteEvents ──(by part key)──> ComputeFeatures ──(by customer)──> AssembleAndScore ─> (tag, k, v)
@@ -35,8 +35,8 @@ public final class ScoringOperators {
     private ScoringOperators() {}
 
     /**
-     * Canonical events (UTF-8 JSON, as read from Kafka) and the control records in; out, the TAGGED_RECORD rows of score records,
-     * alerts, scoring failures, rejected control messages and events that are not canonical.
+     * Canonical events (UTF-8 JSON, as read from Kafka) and the control records in; out, the TAGGED_RECORD rows
+     * of score records, alerts, scoring failures, rejected control messages and events that are not canonical.
      */
     public static DataStream<Row> add(DataStream<byte[]> events, DataStream<String> control, String signingKey,
             List<String> history, long partWaitMs, long startWaitMs) {
