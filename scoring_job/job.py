@@ -30,9 +30,6 @@ from fraudscore import flink_env, kafka_io
 from fraudscore.settings import Settings
 from fraudscore.topics import Topics
 
-# The (tag, k, v) rows the Java operators emit go to the topic their tag names.
-TO_SCORES, TO_ALERTS, TO_DLQ = "scores", "alerts", "dlq"
-
 
 def control_history(settings: Settings, topics: Topics) -> list[str]:
     """The control topic as it stands now, for the operators to start from: a first start scores its first
@@ -82,16 +79,15 @@ def build(settings: Settings) -> StreamExecutionEnvironment:
 def add_sink(scored: DataStream, settings: Settings, topics: Topics) -> None:
     """The rows out, each to the topic its tag names, by one Java Kafka sink (io.fraudscore.flink.ScoringSink)."""
     gateway = get_gateway()
-    topic_by_tag = gateway.jvm.java.util.HashMap()
-    for tag, topic in ((TO_SCORES, topics.scores), (TO_ALERTS, topics.alerts), (TO_DLQ, topics.dlq)):
-        topic_by_tag.put(tag, topic)
     producer = gateway.jvm.java.util.HashMap()
     for key, value in flink_env.producer_config(settings.flink).items():
         producer.put(key, value)
     gateway.jvm.io.fraudscore.flink.ScoringSink.add(
         scored._j_data_stream,
         settings.kafka.bootstrap,
-        topic_by_tag,
+        topics.scores,
+        topics.alerts,
+        topics.dlq,
         settings.flink.delivery == "exactly-once",
         f"{topics.prefix}scoring_sink",
         producer,

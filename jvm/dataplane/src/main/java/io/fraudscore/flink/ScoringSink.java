@@ -19,18 +19,20 @@ public final class ScoringSink {
     private ScoringSink() {}
 
     /**
-     * @param topicByTag the topic of each tag ({@link ScoringOperators#TO_SCORES}, {@code TO_ALERTS}, {@code TO_DLQ})
+     * @param scores the topic of the rows tagged {@link ScoringOperators#TO_SCORES}; {@code alerts} and
+     *     {@code dlq} those of {@code TO_ALERTS} and {@code TO_DLQ}
      * @param transactionalIdPrefix the prefix of the sink's Kafka transactions in exactly-once (unique per job)
      * @param producerConfig Kafka producer settings (linger, batch size, transaction timeout, ...)
      */
-    public static void add(DataStream<Row> tagged, String bootstrap, Map<String, String> topicByTag,
+    public static void add(DataStream<Row> tagged, String bootstrap, String scores, String alerts, String dlq,
             boolean exactlyOnce, String transactionalIdPrefix, Map<String, String> producerConfig) {
         Properties properties = new Properties();
         properties.putAll(producerConfig);
         KafkaSinkBuilder<Row> builder = KafkaSink.<Row>builder()
                 .setBootstrapServers(bootstrap)
                 .setKafkaProducerConfig(properties)
-                .setRecordSerializer(new TaggedRecords(new HashMap<>(topicByTag)))
+                .setRecordSerializer(new TaggedRecords(new HashMap<>(Map.of(ScoringOperators.TO_SCORES, scores,
+                        ScoringOperators.TO_ALERTS, alerts, ScoringOperators.TO_DLQ, dlq))))
                 .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE);
         if (exactlyOnce) {
             builder.setTransactionalIdPrefix(transactionalIdPrefix);
