@@ -1,9 +1,7 @@
 package io.fraudscore.features.engine;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import io.fraudscore.features.state.BytesIn;
+import io.fraudscore.features.state.BytesOut;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -19,30 +17,29 @@ public final class KeyStateCodec {
     private KeyStateCodec() {}
 
     public static byte[] encode(KeyState state) {
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
-        try (DataOutputStream out = new DataOutputStream(buffer)) {
-            out.writeByte(FORMAT);
+        BytesOut out = new BytesOut(256);
+        out.writeByte(FORMAT);
+        try {
             state.writeTo(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a byte array does not fail
         }
-        return buffer.toByteArray();
+        return out.toByteArray();
     }
 
     /** The state of a key of {@code program}'s block, from bytes {@link #encode} wrote for the same block. */
     public static KeyState decode(BlockProgram program, byte[] bytes) throws IOException {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-            int format = in.readUnsignedByte();
-            if (format != FORMAT) {
-                throw new IOException("key state of format " + format + "; this engine reads format " + FORMAT
-                        + " (written by a newer engine?)");
-            }
-            KeyState state = program.newState();
-            state.readFrom(in);
-            if (in.available() > 0) {
-                throw new IOException(in.available() + " bytes left over: the state belongs to another block");
-            }
-            return state;
+        BytesIn in = new BytesIn(bytes);
+        int format = in.readUnsignedByte();
+        if (format != FORMAT) {
+            throw new IOException("key state of format " + format + "; this engine reads format " + FORMAT
+                    + " (written by a newer engine?)");
         }
+        KeyState state = program.newState();
+        state.readFrom(in);
+        if (in.remaining() > 0) {
+            throw new IOException(in.remaining() + " bytes left over: the state belongs to another block");
+        }
+        return state;
     }
 }

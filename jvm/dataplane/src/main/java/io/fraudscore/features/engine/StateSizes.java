@@ -1,9 +1,8 @@
 package io.fraudscore.features.engine;
 
+import io.fraudscore.features.state.BytesOut;
 import io.fraudscore.features.state.Persistent;
 import io.fraudscore.features.tiles.TiledWindow;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -55,12 +54,12 @@ public final class StateSizes {
     }
 
     private static int serialized(Persistent part) {
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(buffer)) {
+        BytesOut out = new BytesOut(256);
+        try {
             part.writeTo(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a byte array does not fail
         }
-        return buffer.size();
+        return out.size();
     }
 }
