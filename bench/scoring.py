@@ -33,6 +33,7 @@ event; each job at parallelism 1 in its own mini-cluster. Figures:
 from __future__ import annotations
 
 import argparse
+import bisect
 import contextlib
 import itertools
 import os
@@ -48,7 +49,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import orjson
-from kafka import KafkaProducer
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -214,14 +215,15 @@ class Bench:
         to the scoring job alone, or raw records (Raw) through both jobs. The same load runs `warm_s` seconds
         first, not counted: a job fresh from its start runs the JIT's first compilations for tens of seconds,
         and what it queues meanwhile would be counted against the running job's latency."""
-        # At-least-once, the broker stamps each score as it appends it, which is when a consumer can read it:
-        # the latencies come from those stamps after the run, and no reader takes CPU from the jobs while it
-        # runs. Exactly-once scores become readable only when their transaction commits: a reader notes when.
+        # When each score became readable, with no consumer decoding scores while the jobs run (one took CPU
+        # from them and counted its own lag). At-least-once, that is when the broker appended it: the topic
+        # stamps LogAppendTime. Exactly-once, when its transaction committed: a watcher notes the partitions'
+        # last stable offsets as they move, and a score is readable from the first note past its offset.
         stamped = delivery == "at-least-once"
         topics = self.fresh_topics(scores_stamped_on_append=stamped)
         self.publish_models(topics)
         end_to_end = isinstance(load[0], Raw)
-        arrived: list[tuple[int, bytes]] = []
+        marks: dict[int, list[tuple[int, int]]] = {}
         with contextlib.ExitStack() as jobs:
             scoring = jobs.enter_context(self.job(topics, delivery, checkpoint_ms=checkpoint_ms))
             self.wait_until_live(topics, scoring)
@@ -230,9 +232,10 @@ class Bench:
                 self.wait_for_preprocessor(topics, jobs.enter_context(preprocessor))
             before = len(kafka_io.read_to_end(self.broker.bootstrap, topics.scores))
             stop = threading.Event()
-            reader = threading.Thread(target=follow, args=(self.broker.bootstrap, topics.scores, arrived, stop))
+            watcher = threading.Thread(target=watch_stable_offsets, args=(self.broker.bootstrap, topics.scores,
+                                                                          marks, stop))  # fmt: skip
             if not stamped:
-                reader.start()
+                watcher.start()
             deploys: dict[int, int] = {}
             swapper = threading.Thread(target=self.swap, args=(topics, swaps, deploys, warm_s))
             if swaps:
@@ -242,16 +245,17 @@ class Bench:
             sent = {event_id: at for event_id, at in every.items() if at >= measured_from}
             if swaps:
                 swapper.join()
-            wanted = before + len(every) * len(MODELS)
-            if stamped:
-                with contextlib.suppress(TimeoutError):  # a run whose last scores never come reports the others
-                    kafka_io.wait_for_records(self.broker.bootstrap, topics.scores, wanted, timeout_s=120)
-                scores = kafka_io.read_to_end(self.broker.bootstrap, topics.scores, timeout_s=600)
-                arrived = [(record.timestamp_ms, record.value) for record in scores]
-            else:
-                wait_for(lambda: len(arrived) >= wanted)
-                stop.set()
-                reader.join()
+            with contextlib.suppress(TimeoutError):  # a run whose last scores never come reports the others
+                kafka_io.wait_for_records(self.broker.bootstrap, topics.scores, before + len(every) * len(MODELS),
+                                          timeout_s=120, committed_only=True)  # fmt: skip
+            if not stamped:  # the commit markers counted as records: the last scores commit at a checkpoint to come
+                time.sleep(2 * (checkpoint_ms or self.checkpoint_ms) / 1000 + 1)
+            stop.set()
+            if not stamped:
+                watcher.join()
+        scores = kafka_io.read_to_end(self.broker.bootstrap, topics.scores, timeout_s=600)
+        when = (lambda record: record.timestamp_ms) if stamped else readable_at(marks)
+        arrived = [(when(record), record.value) for record in scores]
         received = [(at, orjson.loads(value)) for at, value in arrived]
         arrivals = [(at, sent[score["event_id"]]) for at, score in received if score["event_id"] in sent]
         latencies = [at - sent_at for at, sent_at in arrivals]
@@ -314,14 +318,34 @@ class Bench:
             producer.close()
 
 
-def follow(bootstrap: str, topic: str, arrived: list, stop: threading.Event) -> None:
-    """Every score as it becomes visible to a consumer reading committed records, with when it did; decoded
-    after the run, not while the jobs are measured."""
-    with kafka_io.Follower(bootstrap, [topic]) as follower:
+def watch_stable_offsets(bootstrap: str, topic: str, marks: dict[int, list[tuple[int, int]]],
+                         stop: threading.Event) -> None:  # fmt: skip
+    """Every 10 ms, each partition's last stable offset (what a consumer reading committed records can read up
+    to) when it has moved, with when it was seen: `marks[partition]` = [(time ms, offset), ...], in order."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, isolation_level="read_committed", enable_auto_commit=False)
+    try:
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
         while not stop.is_set():
-            records = follower.poll(timeout_s=0.05)
+            ends = consumer.end_offsets(partitions)
             at = now_ms()
-            arrived.extend((at, record.value) for record in records)
+            for partition, end in ends.items():
+                seen = marks.setdefault(partition.partition, [])
+                if not seen or seen[-1][1] != end:
+                    seen.append((at, end))
+            time.sleep(0.01)
+    finally:
+        consumer.close()
+
+
+def readable_at(marks: dict[int, list[tuple[int, int]]]) -> Callable[[kafka_io.Record], int]:
+    """When the watcher first saw a record under its partition's last stable offset (its last note if never)."""
+    offsets = {partition: [offset for _, offset in seen] for partition, seen in marks.items()}
+
+    def at(record: kafka_io.Record) -> int:
+        seen = marks[record.partition]
+        return seen[min(bisect.bisect_right(offsets[record.partition], record.offset), len(seen) - 1)][0]
+
+    return at
 
 
 def wait_for(done: Callable[[], bool], timeout_s: float = 120) -> None:

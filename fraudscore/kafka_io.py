@@ -96,10 +96,15 @@ def read(
     return records
 
 
-def wait_for_records(bootstrap: str, topic: str, count: int, timeout_s: float = 60) -> None:
+def wait_for_records(
+    bootstrap: str, topic: str, count: int, timeout_s: float = 60, committed_only: bool = False
+) -> None:
     """Until `topic`'s partitions hold `count` records (committed or not), by their end offsets alone: a
-    watcher that reads no records, so that it costs the broker and this machine next to nothing."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    watcher that reads no records, so that it costs the broker and this machine next to nothing. With
+    `committed_only`, by their last stable offsets: committed records, but a transaction's commit marker
+    takes an offset too, so it counts them."""
+    isolation = "read_committed" if committed_only else "read_uncommitted"
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, isolation_level=isolation)
     try:
         partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
         deadline = time.monotonic() + timeout_s
