@@ -16,13 +16,15 @@ event; each job at parallelism 1 in its own mini-cluster. Figures:
 - its latency at 70% of that rate, at-least-once (low latency) and exactly-once: events sent steadily to
   `events`, the first `--warm` seconds of them not counted (a fresh job spends its first tens of seconds on
   the JIT's compilations); latency = when the score became readable minus when the event was sent.
-  At-least-once, that is when the broker appended it (the bench's `scores` topic stamps LogAppendTime), read
-  after the run: a consumer decoding every score while the job ran took a core's share from it and counted
-  its own lag. Exactly-once, a consumer reading committed records notes when each arrives (it includes the
-  wait for the checkpoint that commits it). At-least-once runs again with checkpoints every 10 s instead of
-  the setting's 2 s, without swaps: each checkpoint writes every key's state, and that is the latency tail.
+  At-least-once, that is when the broker appended it (the bench's `scores` topic stamps LogAppendTime);
+  exactly-once, when its transaction committed (it includes the wait for the checkpoint that commits it): a
+  watcher notes the last stable offsets as they move. Both are worked out after the run: a consumer decoding
+  every score while the job ran took a share of the cores from it and counted its own lag. At-least-once
+  runs again with checkpoints every 10 s instead of the setting's 2 s, without swaps: each checkpoint writes
+  every key's state, and that is the latency tail.
 - swap: during the at-least-once latency run, a new version of the LR model every second; swap latency =
-  first score by the new version, as received, minus the time its `model.deploy` was sent; none may be lost.
+  first score by the new version, as the broker stamped it, minus the time its `model.deploy` was sent; none
+  may be lost.
 - end to end (both jobs): raw records (card, web, mobile, ATM, FX frames) preloaded, the scoring job warm,
   then the preprocessor started; events/s as above, and its share of the chain ceiling. Latency at 70% of
   it, from the raw record's send: at-least-once with checkpoints every 2 s and every 10 s, and exactly-once.
@@ -232,9 +234,9 @@ class Bench:
                 self.wait_for_preprocessor(topics, jobs.enter_context(preprocessor))
             before = len(kafka_io.read_to_end(self.broker.bootstrap, topics.scores))
             stop = threading.Event()
-            watcher = threading.Thread(target=watch_stable_offsets, args=(self.broker.bootstrap, topics.scores,
-                                                                          marks, stop))  # fmt: skip
-            if not stamped:
+            watch = (self.broker.bootstrap, topics.scores, marks, stop)
+            watcher = None if stamped else threading.Thread(target=watch_stable_offsets, args=watch)
+            if watcher:
                 watcher.start()
             deploys: dict[int, int] = {}
             swapper = threading.Thread(target=self.swap, args=(topics, swaps, deploys, warm_s))
@@ -248,10 +250,9 @@ class Bench:
             with contextlib.suppress(TimeoutError):  # a run whose last scores never come reports the others
                 kafka_io.wait_for_records(self.broker.bootstrap, topics.scores, before + len(every) * len(MODELS),
                                           timeout_s=120, committed_only=True)  # fmt: skip
-            if not stamped:  # the commit markers counted as records: the last scores commit at a checkpoint to come
+            if watcher:  # the commit markers counted as records: the last scores commit at a checkpoint to come
                 time.sleep(2 * (checkpoint_ms or self.checkpoint_ms) / 1000 + 1)
-            stop.set()
-            if not stamped:
+                stop.set()
                 watcher.join()
         scores = kafka_io.read_to_end(self.broker.bootstrap, topics.scores, timeout_s=600)
         when = (lambda record: record.timestamp_ms) if stamped else readable_at(marks)
@@ -346,13 +347,6 @@ def readable_at(marks: dict[int, list[tuple[int, int]]]) -> Callable[[kafka_io.R
         return seen[min(bisect.bisect_right(offsets[record.partition], record.offset), len(seen) - 1)][0]
 
     return at
-
-
-def wait_for(done: Callable[[], bool], timeout_s: float = 120) -> None:
-    """Until `done()`, or the timeout: a run whose last scores never come still reports the others."""
-    deadline = time.monotonic() + timeout_s
-    while not done() and time.monotonic() < deadline:
-        time.sleep(0.5)
 
 
 def among(records: list, wanted: set[str]) -> list:

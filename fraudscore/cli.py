@@ -180,6 +180,7 @@ def _publish_demo(api: ApiClient) -> None:
     on generated history on a first start; one the store has from an earlier run is published again from
     the store (the broker's data may be new) instead of trained again."""
     from fraudscore import demo  # pandas and scikit-learn: only `up` needs them, not every command
+
     dsl, source = demo.live_features()
     deployed = api.post("/features", json={"dsl": dsl, "source": source})
     step(f"Feature set {source}: {deployed['change']['description']}")
