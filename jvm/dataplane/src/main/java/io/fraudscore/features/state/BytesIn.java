@@ -5,6 +5,7 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Objects;
 
 /**
  * A byte array read through {@link DataInput}, as {@link DataInputStream} reads it, with no lock per byte
@@ -48,9 +49,7 @@ public final class BytesIn extends InputStream implements DataInput {
 
     @Override
     public int read(byte[] b, int off, int len) {
-        if (off < 0 || len < 0 || len > b.length - off) {
-            throw new IndexOutOfBoundsException("bytes " + off + ".." + (off + len) + " of " + b.length);
-        }
+        Objects.checkFromIndexSize(off, len, b.length);
         if (len == 0) {
             return 0;
         }
@@ -70,9 +69,7 @@ public final class BytesIn extends InputStream implements DataInput {
 
     @Override
     public void readFully(byte[] b, int off, int len) throws IOException {
-        if (off < 0 || len < 0 || len > b.length - off) {
-            throw new IndexOutOfBoundsException("bytes " + off + ".." + (off + len) + " of " + b.length);
-        }
+        Objects.checkFromIndexSize(off, len, b.length);
         need(len);
         System.arraycopy(bytes, at, b, off, len);
         at += len;
@@ -105,10 +102,19 @@ public final class BytesIn extends InputStream implements DataInput {
         return (short) readUnsignedShort();
     }
 
+    /** {@code count} bytes as one number, most significant first, as DataInputStream reads them. */
+    private long readBigEndian(int count) throws EOFException {
+        need(count);
+        long v = 0;
+        for (int i = 0; i < count; i++) {
+            v = (v << 8) | (bytes[at++] & 0xff);
+        }
+        return v;
+    }
+
     @Override
     public int readUnsignedShort() throws IOException {
-        need(2);
-        return ((bytes[at++] & 0xff) << 8) | (bytes[at++] & 0xff);
+        return (int) readBigEndian(2);
     }
 
     @Override
@@ -118,22 +124,12 @@ public final class BytesIn extends InputStream implements DataInput {
 
     @Override
     public int readInt() throws IOException {
-        need(4);
-        int v = 0;
-        for (int i = 0; i < 4; i++) {
-            v = (v << 8) | (bytes[at++] & 0xff);
-        }
-        return v;
+        return (int) readBigEndian(4);
     }
 
     @Override
     public long readLong() throws IOException {
-        need(8);
-        long v = 0;
-        for (int i = 0; i < 8; i++) {
-            v = (v << 8) | (bytes[at++] & 0xff);
-        }
-        return v;
+        return readBigEndian(8);
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * A growing byte array written through {@link DataOutput}, in the bytes {@link DataOutputStream} writes. Key
@@ -52,9 +53,7 @@ public final class BytesOut extends OutputStream implements DataOutput {
 
     @Override
     public void write(byte[] b, int off, int len) {
-        if (off < 0 || len < 0 || len > b.length - off) {
-            throw new IndexOutOfBoundsException("bytes " + off + ".." + (off + len) + " of " + b.length);
-        }
+        Objects.checkFromIndexSize(off, len, b.length);
         room(len);
         System.arraycopy(b, off, bytes, size, len);
         size += len;
@@ -70,11 +69,17 @@ public final class BytesOut extends OutputStream implements DataOutput {
         write(v);
     }
 
+    /** The low {@code count} bytes of {@code v}, most significant first, as DataOutputStream orders them. */
+    private void writeBigEndian(long v, int count) {
+        room(count);
+        for (int shift = 8 * (count - 1); shift >= 0; shift -= 8) {
+            bytes[size++] = (byte) (v >>> shift);
+        }
+    }
+
     @Override
     public void writeShort(int v) {
-        room(2);
-        bytes[size++] = (byte) (v >>> 8);
-        bytes[size++] = (byte) v;
+        writeBigEndian(v, 2);
     }
 
     @Override
@@ -84,18 +89,12 @@ public final class BytesOut extends OutputStream implements DataOutput {
 
     @Override
     public void writeInt(int v) {
-        room(4);
-        for (int shift = 24; shift >= 0; shift -= 8) {
-            bytes[size++] = (byte) (v >>> shift);
-        }
+        writeBigEndian(v, 4);
     }
 
     @Override
     public void writeLong(long v) {
-        room(8);
-        for (int shift = 56; shift >= 0; shift -= 8) {
-            bytes[size++] = (byte) (v >>> shift);
-        }
+        writeBigEndian(v, 8);
     }
 
     @Override
@@ -118,9 +117,8 @@ public final class BytesOut extends OutputStream implements DataOutput {
 
     @Override
     public void writeChars(String s) {
-        room(2 * s.length());
         for (int i = 0; i < s.length(); i++) {
-            writeShort(s.charAt(i));
+            writeBigEndian(s.charAt(i), 2);
         }
     }
 
