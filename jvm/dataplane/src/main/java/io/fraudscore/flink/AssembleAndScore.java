@@ -12,6 +12,7 @@ import io.fraudscore.live.ScoreRecords;
 import io.fraudscore.live.Scored;
 import io.fraudscore.live.ScoringFailed;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,6 +20,9 @@ import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
@@ -38,8 +42,11 @@ import org.apache.flink.util.Collector;
 public final class AssembleAndScore extends KeyedBroadcastProcessFunction<String, Routed, String, Row> {
     private static final long serialVersionUID = 1L;
     static final String PENDING_STATE = "pending";
+    static final String PENDING_COUNT_STATE = "pending_count";
     /** A part later than the wait still finds its event marked scored this long. */
     private static final long LATE_PART_GRACE_MS = 60_000;
+    /** Longer than any entry waits (the start wait, then the grace twice at most), so that it rarely recounts. */
+    private static final Duration PENDING_COUNT_TTL = Duration.ofMinutes(10);
 
     private final String signingKey;
     private final ArrayList<String> history;
@@ -47,6 +54,13 @@ public final class AssembleAndScore extends KeyedBroadcastProcessFunction<String
     private final long startWaitMs;
     private transient OperatorControl control;
     private transient MapState<String, Pending> pending;
+    /**
+     * How many entries {@link #pending} holds for the key; null: not counted yet (a state from before the count).
+     * A timer finds nothing to do without listing the map: on RocksDB the listing skips every entry removed
+     * since the last compaction, and that was half the assembly's time. It expires a while after its last
+     * change (a customer gone quiet keeps no state); counting the map again is always right.
+     */
+    private transient ValueState<Integer> pendingCount;
     private transient boolean reportsRejections;
     private transient long startedMs;
     private transient Counter scores;
@@ -67,6 +81,12 @@ public final class AssembleAndScore extends KeyedBroadcastProcessFunction<String
         control = new OperatorControl(signingKey, history, true);
         TypeInformation<Pending> type = TypeInformation.of(Pending.class);
         pending = getRuntimeContext().getMapState(new MapStateDescriptor<>(PENDING_STATE, Types.STRING, type));
+        ValueStateDescriptor<Integer> counted = new ValueStateDescriptor<>(PENDING_COUNT_STATE, Types.INT);
+        counted.enableTimeToLive(StateTtlConfig.newBuilder(PENDING_COUNT_TTL)
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .build());
+        pendingCount = getRuntimeContext().getState(counted);
         reportsRejections = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
         startedMs = System.currentTimeMillis();
         MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("fraudscore");
@@ -103,6 +123,7 @@ public final class AssembleAndScore extends KeyedBroadcastProcessFunction<String
             return;
         }
         Pending waiting = pending.get(routed.eventId);
+        boolean waitsAlready = waiting != null;
         if (waiting == null) {
             long now = ctx.timerService().currentProcessingTime();
             waiting = new Pending();
@@ -128,11 +149,14 @@ public final class AssembleAndScore extends KeyedBroadcastProcessFunction<String
         }
         boolean complete = waiting.arrived == parts.length;
         if (waiting.eventUtf8 == null || !complete && !waiting.overdue) {
+            if (!waitsAlready) {
+                countPending(1); // first: a count made from the map must not include it yet
+            }
             pending.put(routed.eventId, waiting);
             return;
         }
-        if (complete) {
-            pending.remove(routed.eventId);
+        if (complete) { // a part came before (parts.length > 1), so it waits in the map
+            removePending(routed.eventId);
             score(live(ctx), waiting, out, ctx.getCurrentKey());
         } else { // its wait was over before its event came
             scoreWithoutTheRest(live(ctx), routed.eventId, waiting, ctx.timerService().currentProcessingTime(),
@@ -147,6 +171,9 @@ public final class AssembleAndScore extends KeyedBroadcastProcessFunction<String
      */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Row> out) throws Exception {
+        if (countPending(0) == 0) { // each in time: its timer stays, with nothing left to do
+            return;
+        }
         List<Map.Entry<String, Pending>> due = new ArrayList<>();
         for (Map.Entry<String, Pending> entry : pending.entries()) {
             if (entry.getValue().deadline <= timestamp) {
@@ -160,7 +187,7 @@ public final class AssembleAndScore extends KeyedBroadcastProcessFunction<String
         for (Map.Entry<String, Pending> entry : due) {
             Pending waiting = entry.getValue();
             if (waiting.scored) {
-                pending.remove(entry.getKey());
+                removePending(entry.getKey());
             } else if (waiting.eventUtf8 != null) {
                 scoreWithoutTheRest(live, entry.getKey(), waiting, timestamp, ctx.timerService(), out,
                         ctx.getCurrentKey());
@@ -172,9 +199,33 @@ public final class AssembleAndScore extends KeyedBroadcastProcessFunction<String
             } else {
                 // Never seen: the part carrying the event left RouteEvents with the others, and Flink loses
                 // none of them (a restore replays them all). Not kept for ever all the same.
-                pending.remove(entry.getKey());
+                removePending(entry.getKey());
             }
         }
+    }
+
+    /** The key's count of entries in {@link #pending}, changed by {@code delta}; counted from the map if unknown. */
+    private int countPending(int delta) throws Exception {
+        Integer known = pendingCount.value();
+        int count = known != null ? known : countEntries();
+        if (delta != 0 || known == null) {
+            pendingCount.update(count + delta);
+        }
+        return count + delta;
+    }
+
+    private int countEntries() throws Exception {
+        int count = 0;
+        for (String ignored : pending.keys()) {
+            count++;
+        }
+        return count;
+    }
+
+    /** An entry known to be in the map: counted first, so that a count made from the map includes it. */
+    private void removePending(String eventId) throws Exception {
+        countPending(-1);
+        pending.remove(eventId);
     }
 
     private void scoreWithoutTheRest(LiveView live, String eventId, Pending waiting, long now,
