@@ -12,7 +12,8 @@ event; each job at parallelism 1 in its own mini-cluster. Figures:
 - the scoring job alone: canonical events preloaded on `events`, the job started (it reads the control topic
   as it builds, so the models and features are live from its first event); events/s = events / (last
   score's time - first score's time, as the broker stamped them), so start-up is not counted; its share of
-  the ceiling.
+  the ceiling. Then the same with its keyed state on RocksDB with incremental checkpoints
+  (`FRAUDSCORE_FLINK__STATE_BACKEND=rocksdb`), as a share of the heap backend's.
 - its latency at 70% of that rate, at-least-once (low latency) and exactly-once: events sent steadily to
   `events`, the first `--warm` seconds of them not counted (a fresh job spends its first tens of seconds on
   the JIT's compilations); latency = when the score became readable minus when the event was sent.
@@ -123,10 +124,10 @@ class Bench:
         kafka_io.send(self.broker.bootstrap, topics.control, records)
 
     def job(self, topics: Topics, delivery: str = "at-least-once", name: str = "scoring",
-            checkpoint_ms: int | None = None) -> LocalJob:  # fmt: skip
+            checkpoint_ms: int | None = None, state_backend: str = "heap") -> LocalJob:  # fmt: skip
         env = {"FRAUDSCORE_KAFKA__BOOTSTRAP": self.broker.bootstrap, "FRAUDSCORE_KAFKA__TOPIC_PREFIX": topics.prefix,
                "FRAUDSCORE_CONTROL_KEY": self.settings.control_key, "FRAUDSCORE_FLINK__PARALLELISM": "1",
-               "FRAUDSCORE_FLINK__DELIVERY": delivery,
+               "FRAUDSCORE_FLINK__DELIVERY": delivery, "FRAUDSCORE_FLINK__STATE_BACKEND": state_backend,
                "FRAUDSCORE_FLINK__CHECKPOINT_INTERVAL_MS": str(checkpoint_ms or self.checkpoint_ms)}  # fmt: skip
         return LocalJob(name, env, self.logs / topics.prefix)
 
@@ -181,7 +182,7 @@ class Bench:
             second.wait()
         return rate(len(copied), [r.timestamp_ms for r in copied])
 
-    def scoring_throughput(self, events: list[dict]) -> tuple[float, float]:
+    def scoring_throughput(self, events: list[dict], state_backend: str = "heap") -> tuple[float, float]:
         """The scoring job alone, canonical events on `events` before it starts (it reads the control topic
         as it builds, so the models and features are live from its first event). Sent while it ran, they
         came slower than it scored them: the figure was the sender's. Events/s over the whole run, and over
@@ -190,7 +191,7 @@ class Bench:
         self.publish_models(topics)
         send(self.broker.bootstrap, topics, events)
         want = len(events) * len(MODELS)
-        with self.job(topics):
+        with self.job(topics, state_backend=state_backend):
             scores = self.when_written(topics.scores, want, timeout_s=3_600)
         stamps = sorted(r.timestamp_ms for r in scores)
         second_half = stamps[len(stamps) // 2 :]
@@ -476,6 +477,10 @@ def main() -> None:
                 "the scoring job alone, events preloaded: whole run / its second half",
                 f"{alone:,.0f} / {steady:,.0f} events/s ({alone / ceiling:.0%} / {steady / ceiling:.0%} of ceiling)",
             )
+            on_disk, on_disk_steady = bench.scoring_throughput(events, "rocksdb")
+            report("the same on RocksDB, incremental checkpoints: whole run / its second half",
+                   f"{on_disk:,.0f} / {on_disk_steady:,.0f} events/s ({on_disk / alone:.0%} / "
+                   f"{on_disk_steady / steady:.0%} of the heap's)")  # fmt: skip
             if not args.alone:
                 scoring_latencies(bench, args, 0.7 * alone, report)
                 end_to_end(bench, args, events, raws, report)

@@ -83,6 +83,7 @@ def create_env(flink: FlinkSettings, jvm_dir: Path, job: str = "") -> StreamExec
     config.set_string("execution.checkpointing.interval", f"{flink.checkpoint_interval_ms}ms")
     config.set_string("execution.buffer-timeout.interval", f"{flink.buffer_timeout_ms}ms")
     config.set_string("execution.checkpointing.mode", "EXACTLY_ONCE")
+    _choose_state_backend(config, flink.state_backend)
     # Doubling delays (1 s up to 30 s), ten attempts: about 3 minutes of patience, longer than a cluster takes
     # to declare a lost TaskManager dead (50 s of missed heartbeats by default). Until then Flink keeps
     # placing the restarted tasks in the dead TaskManager's slots; ten restarts a second apart gave up first.
@@ -101,6 +102,15 @@ def create_env(flink: FlinkSettings, jvm_dir: Path, job: str = "") -> StreamExec
     if flink.parallelism is not None:
         env.set_parallelism(flink.parallelism)
     return env
+
+
+def _choose_state_backend(config: Configuration, backend: str) -> None:
+    if backend == "rocksdb":
+        config.set_string("state.backend.type", "rocksdb")
+        # Each checkpoint uploads only the SST files written since the one before; a restore reads them all.
+        config.set_string("execution.checkpointing.incremental", "true")
+    else:
+        config.set_string("state.backend.type", "hashmap")
 
 
 def latest_checkpoint(directory: Path) -> Path | None:

@@ -28,6 +28,11 @@ class FlinkSettings(BaseModel):
     # None: Flink decides (the cores of this machine locally, `flink run -p N` on a cluster).
     parallelism: int | None = None
     checkpoint_interval_ms: int = 2_000
+    # Where keyed state lives (features per key, events waiting for their parts, event ids seen). `heap`: Java
+    # objects, the fastest, but all of it must fit in the TaskManager's memory and every checkpoint writes all
+    # of it. `rocksdb`: on local disk, as large as the disk, checkpoints write only the files changed since the
+    # last one (incremental); each access reads and writes the key's state as bytes (README, Performance).
+    state_backend: Literal["heap", "rocksdb"] = "heap"
     # The longest a record waits in a network buffer between two tasks before it is sent on anyway. Flink's
     # default, 100 ms, was most of the scoring job's median latency at moderate rates: an event crosses three
     # exchanges. Under load buffers fill and go sooner; 0 sends every record on its own (slower).
