@@ -45,10 +45,10 @@ public final class ScoringOperators {
         SingleOutputStreamOperator<Routed> routed = events.connect(broadcast)
                 .process(new RouteEvents(signingKey, history), routedType)
                 .uid("route_events").name("RouteEvents");
-        SingleOutputStreamOperator<Routed> parts = routed.keyBy(RouteKey.KEY, Types.STRING).connect(broadcast)
+        SingleOutputStreamOperator<Routed> parts = routed.keyBy(RouteKey.KEY, KeyStrings.TYPE).connect(broadcast)
                 .process(new ComputeFeatures(signingKey, history), routedType)
                 .uid("compute_features").name("ComputeFeatures");
-        return parts.keyBy(RouteKey.KEY, Types.STRING).connect(broadcast)
+        return parts.keyBy(RouteKey.KEY, KeyStrings.TYPE).connect(broadcast)
                 .process(new AssembleAndScore(signingKey, history, partWaitMs, startWaitMs), TAGGED_RECORD)
                 .uid("assemble_and_score").name("AssembleAndScore");
     }

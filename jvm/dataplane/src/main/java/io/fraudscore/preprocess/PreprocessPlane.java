@@ -1,7 +1,7 @@
 package io.fraudscore.preprocess;
 
+import io.fraudscore.flink.KeyStrings;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -32,7 +32,7 @@ public final class PreprocessPlane {
                 .name("split_outcomes")
                 .uid("split_outcomes");
         DataStream<Row> unique = events
-                .keyBy(new DropRepeats.ById(), Types.STRING)
+                .keyBy(new DropRepeats.ById(), KeyStrings.TYPE)
                 .process(new DropRepeats(horizonMs), SplitOutcomes.KEYED_RECORD)
                 .name("drop_repeats")
                 .uid("drop_repeats_ttl");
