@@ -83,7 +83,7 @@ public final class ComputeFeatures extends KeyedBroadcastProcessFunction<String,
             stored = StoredKeyState.fresh(part.newState(), now);
             ctx.timerService().registerProcessingTimeTimer(now + part.ttlMs());
         }
-        KeyState state = stored.state(part);
+        KeyState state = stored.state(part::decode);
         Map<String, Object> values = part.evaluate(readerOf(found.set()).read(event), state);
         stored.touchedMs = now;
         keyStates.update(stored); // the same object on the heap backend; written out by other backends

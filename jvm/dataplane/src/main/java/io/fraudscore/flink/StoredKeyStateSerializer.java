@@ -12,7 +12,8 @@ import org.apache.flink.core.memory.DataOutputView;
 /**
  * Writes a {@link StoredKeyState} as its touch time and its {@code KeyStateCodec} bytes (which carry their own
  * format byte: a layout change ships a reader for the older one). A copy is a snapshot of the bytes, so the
- * heap backend's copy-on-write during an asynchronous checkpoint sees the state as it was.
+ * heap backend's copy-on-write during an asynchronous checkpoint sees the state as it was (and the original,
+ * which the checkpoint writes, keeps the same bytes: it is encoded once).
  */
 public final class StoredKeyStateSerializer extends TypeSerializerSingleton<StoredKeyState> {
     private static final long serialVersionUID = 1L;
