@@ -2,6 +2,7 @@
 to end, against Kafka-to-Kafka copies with no Python; latency; swap latency; parallelism 2 on a cluster.
 
     .venv/bin/python bench/scoring.py [--events 100000] [--swaps 20] [--seconds 25] [--warm 60] [--alone] [--cluster]
+    .venv/bin/python bench/scoring.py --latency-at 2000 [--seconds 40] [--warm 60]
 
 One embedded broker; the feature set examples/payments.fdsl and three models trained on it (logistic
 regression, GBM-100, RF-100: fraudscore.training, cached in var/data/bench-*.pmml), every one scoring every
@@ -18,7 +19,8 @@ event; each job at parallelism 1 in its own mini-cluster. Figures:
   `events`, the first `--warm` seconds of them not counted (a fresh job spends its first tens of seconds on
   the JIT's compilations, and scores what queued meanwhile late); latency = when the score became readable
   minus when the event was sent. Each row also gives the median of the first 2 s counted: far above the
-  whole run's, the job was still catching up when the count began (raise --warm).
+  whole run's, the job was still catching up when the count began (raise --warm); and the median and
+  longest duration of the scoring job's checkpoints completed while it counted (from Flink's log).
   At-least-once, that is when the broker appended it (the bench's `scores` topic stamps LogAppendTime);
   exactly-once, when its transaction committed (it includes the wait for the checkpoint that commits it): a
   watcher notes the last stable offsets as they move. Both are worked out after the run: a consumer decoding
@@ -31,6 +33,9 @@ event; each job at parallelism 1 in its own mini-cluster. Figures:
 - end to end (both jobs): raw records (card, web, mobile, ATM, FX frames) preloaded, the scoring job warm,
   then the preprocessor started; events/s as above, and its share of the chain ceiling. Latency at 70% of
   it, from the raw record's send: at-least-once with checkpoints every 2 s and every 10 s, and exactly-once.
+- `--latency-at RATE`: only the scoring job alone's at-least-once latency at RATE events/s, no swaps: to
+  compare two builds of the data plane (`FRAUDSCORE_DATAPLANE_JAR` names the jar), or to attach a profiler
+  to the job while it counts.
 - `--cluster`: the scoring job alone on a standalone cluster (two TaskManagers of one slot), at
   parallelism 1 and 2 (`flink run -p`), events preloaded as above.
 """
@@ -42,6 +47,7 @@ import bisect
 import contextlib
 import itertools
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -269,6 +275,7 @@ class Bench:
         last = max((at for at, _ in arrivals), default=None)
         delivered = len(sent) / max(1e-3, (last - min(sent.values())) / 1000) if last is not None else 0.0
         opening = [at - sent_at for at, sent_at in arrivals if sent_at < measured_from + OPENING_MS]
+        checkpoints = checkpoint_durations(self.logs / topics.prefix / "scoring-flink", measured_from)
         figures = {
             "delivered": round(delivered),
             "events": len(sent),
@@ -276,6 +283,8 @@ class Bench:
             "p50": percentile(latencies, 50),
             "p99": percentile(latencies, 99),
             "opening_p50": percentile(opening, 50),
+            "checkpoint_p50": percentile(checkpoints, 50),
+            "checkpoint_max": max(checkpoints, default=float("nan")),
         }
         if swaps:
             first = {}
@@ -414,9 +423,31 @@ def now_ms() -> int:
 
 
 def latency_text(run: dict) -> str:
-    """p50 / p99, what got through, and the median of the first counted events (the warm-up's check)."""
+    """p50 / p99, what got through, the median of the first counted events (the warm-up's check), and how long
+    the scoring job's checkpoints took meanwhile (the latency's tail)."""
     return (f"{run['p50']:,.0f} / {run['p99']:,.0f} ms ({run['delivered']:,}/s; "
-            f"first {OPENING_MS / 1000:.0f} s: p50 {run['opening_p50']:,.0f} ms)")  # fmt: skip
+            f"first {OPENING_MS / 1000:.0f} s: p50 {run['opening_p50']:,.0f} ms; "
+            f"checkpoints: p50 {run['checkpoint_p50']:,.0f} ms, longest {run['checkpoint_max']:,.0f})")  # fmt: skip
+
+
+# Flink's log line for a completed checkpoint; its time is the JVM's local time, as is this process's.
+COMPLETED_CHECKPOINT = re.compile(
+    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) .*Completed checkpoint \d+ .*checkpointDuration=(\d+) ms"
+)
+
+
+def checkpoint_durations(flink_logs: Path, since_ms: int) -> list[int]:
+    """How long each checkpoint a job completed from `since_ms` on took (ms), from its Flink log."""
+    durations = []
+    for log in flink_logs.glob("*.log"):
+        for line in log.read_text(errors="replace").splitlines():
+            found = COMPLETED_CHECKPOINT.match(line)
+            if found is None:
+                continue
+            completed_ms = time.mktime(time.strptime(found[1], "%Y-%m-%d %H:%M:%S")) * 1000 + int(found[2])
+            if completed_ms >= since_ms:
+                durations.append(int(found[3]))
+    return durations
 
 
 def scoring_latencies(bench: Bench, args: argparse.Namespace, at: float, report: Callable[[str, str], None]) -> None:
@@ -458,6 +489,20 @@ def end_to_end(bench: Bench, args: argparse.Namespace, events: list[dict], raws:
                latency_text(run))  # fmt: skip
 
 
+def latency_only(args: argparse.Namespace) -> None:
+    """The scoring job alone at a given rate, at-least-once, the setting's checkpoints, no swaps."""
+    settings = Settings()
+    pmml = models(settings)
+    load = canonical_events(int(args.latency_at * (args.warm + args.seconds)) + 100, seed=14)
+    with tempfile.TemporaryDirectory() as tmp:
+        config = BrokerConfig(data_dir=Path(tmp) / "kafka", lib_dir=settings.jvm_dir / "kafka-lib", port=free_port())
+        with EmbeddedBroker.start(config) as broker:
+            bench = Bench(broker, settings, Path(tmp) / "logs", pmml)
+            run = bench.latency(load, args.latency_at, args.seconds, "at-least-once", warm_s=args.warm)
+    print(f"scoring job alone at {args.latency_at:,.0f}/s, at-least-once (checkpoint {bench.checkpoint_ms} ms): "
+          f"p50 / p99 (delivered): {latency_text(run)}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=100_000)
@@ -468,7 +513,12 @@ def main() -> None:
     parser.add_argument("--warm", type=float, default=60, help="seconds of the same load before each latency run")
     parser.add_argument("--alone", action="store_true", help="the ceiling and the scoring job alone only")
     parser.add_argument("--cluster", action="store_true", help="also parallelism 1 and 2 on a standalone cluster")
+    only_latency = "only the scoring job alone's at-least-once latency at RATE events/s, no swaps"
+    parser.add_argument("--latency-at", type=float, metavar="RATE", help=only_latency)
     args = parser.parse_args()
+    if args.latency_at:
+        latency_only(args)
+        return
     settings = Settings()
     pmml = models(settings)
     events = canonical_events(args.events)

@@ -52,7 +52,8 @@ def dataplane_jar(jvm_dir: Path) -> Path:
     """The data plane's operators (jvm/dataplane), which both jobs run in Java; `FRAUDSCORE_DATAPLANE_JAR`
     names another build of it (one copied aside while the tree's is being rebuilt, say)."""
     named = os.environ.get("FRAUDSCORE_DATAPLANE_JAR")
-    jar = Path(named) if named else jvm_dir.parent / "dataplane" / "target" / "fraudscore-dataplane.jar"
+    built = jvm_dir.parent / "dataplane" / "target" / "fraudscore-dataplane.jar"
+    jar = Path(named).expanduser().absolute() if named else built  # a relative name has no file URI for Flink
     if not jar.is_file():
         raise FlinkSetupError(f"the data plane jar {jar} is missing: run `make` (it builds jvm/dataplane)")
     return jar
