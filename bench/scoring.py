@@ -55,7 +55,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -489,16 +489,21 @@ def end_to_end(bench: Bench, args: argparse.Namespace, events: list[dict], raws:
                latency_text(run))  # fmt: skip
 
 
-def latency_only(args: argparse.Namespace) -> None:
-    """The scoring job alone at a given rate, at-least-once, the setting's checkpoints, no swaps."""
-    settings = Settings()
+@contextlib.contextmanager
+def embedded_bench(settings: Settings) -> Iterator[tuple[Bench, Path]]:
+    """A bench on a fresh embedded broker, and the temporary directory that holds its data and the jobs' logs."""
     pmml = models(settings)
-    load = canonical_events(int(args.latency_at * (args.warm + args.seconds)) + 100, seed=14)
     with tempfile.TemporaryDirectory() as tmp:
         config = BrokerConfig(data_dir=Path(tmp) / "kafka", lib_dir=settings.jvm_dir / "kafka-lib", port=free_port())
         with EmbeddedBroker.start(config) as broker:
-            bench = Bench(broker, settings, Path(tmp) / "logs", pmml)
-            run = bench.latency(load, args.latency_at, args.seconds, "at-least-once", warm_s=args.warm)
+            yield Bench(broker, settings, Path(tmp) / "logs", pmml), Path(tmp)
+
+
+def latency_only(args: argparse.Namespace) -> None:
+    """The scoring job alone at a given rate, at-least-once, the setting's checkpoints, no swaps."""
+    load = canonical_events(int(args.latency_at * (args.warm + args.seconds)) + 100, seed=14)
+    with embedded_bench(Settings()) as (bench, _):
+        run = bench.latency(load, args.latency_at, args.seconds, "at-least-once", warm_s=args.warm)
     print(f"scoring job alone at {args.latency_at:,.0f}/s, at-least-once (checkpoint {bench.checkpoint_ms} ms): "
           f"p50 / p99 (delivered): {latency_text(run)}")  # fmt: skip
 
@@ -519,8 +524,6 @@ def main() -> None:
     if args.latency_at:
         latency_only(args)
         return
-    settings = Settings()
-    pmml = models(settings)
     events = canonical_events(args.events)
     raws = raw_records(args.events)
     rows: list[tuple[str, str]] = []
@@ -529,34 +532,31 @@ def main() -> None:
         rows.append((name, value))
         print(f"{name}: {value}", flush=True)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        config = BrokerConfig(data_dir=Path(tmp) / "kafka", lib_dir=settings.jvm_dir / "kafka-lib", port=free_port())
-        with EmbeddedBroker.start(config) as broker:
-            bench = Bench(broker, settings, Path(tmp) / "logs", pmml)
-            ceiling = bench.ceiling(events)
-            report("ceiling: Kafka to Kafka, no Python", f"{ceiling:,.0f} events/s")
-            alone, steady = bench.scoring_throughput(events)
-            report(
-                "the scoring job alone, events preloaded: whole run / its second half",
-                f"{alone:,.0f} / {steady:,.0f} events/s ({alone / ceiling:.0%} / {steady / ceiling:.0%} of ceiling)",
-            )
-            on_disk, on_disk_steady = bench.scoring_throughput(events, "rocksdb")
-            report("the same on RocksDB, incremental checkpoints: whole run / its second half",
-                   f"{on_disk:,.0f} / {on_disk_steady:,.0f} events/s ({on_disk / alone:.0%} / "
-                   f"{on_disk_steady / steady:.0%} of the heap's)")  # fmt: skip
-            if not args.alone:
-                scoring_latencies(bench, args, 0.7 * alone, report)
-                end_to_end(bench, args, events, raws, report)
-            if args.cluster:
-                cluster = StandaloneCluster(Path(tmp) / "flink", rest_port=free_port())
-                cluster.start()
-                try:
-                    for parallelism in (1, 2):
-                        figure = bench.on_cluster(events, parallelism, cluster)
-                        report(f"the scoring job alone on the standalone cluster, parallelism {parallelism}",
-                               f"{figure:,.0f} events/s")  # fmt: skip
-                finally:
-                    cluster.stop()
+    with embedded_bench(Settings()) as (bench, tmp):
+        ceiling = bench.ceiling(events)
+        report("ceiling: Kafka to Kafka, no Python", f"{ceiling:,.0f} events/s")
+        alone, steady = bench.scoring_throughput(events)
+        report(
+            "the scoring job alone, events preloaded: whole run / its second half",
+            f"{alone:,.0f} / {steady:,.0f} events/s ({alone / ceiling:.0%} / {steady / ceiling:.0%} of ceiling)",
+        )
+        on_disk, on_disk_steady = bench.scoring_throughput(events, "rocksdb")
+        report("the same on RocksDB, incremental checkpoints: whole run / its second half",
+               f"{on_disk:,.0f} / {on_disk_steady:,.0f} events/s ({on_disk / alone:.0%} / "
+               f"{on_disk_steady / steady:.0%} of the heap's)")  # fmt: skip
+        if not args.alone:
+            scoring_latencies(bench, args, 0.7 * alone, report)
+            end_to_end(bench, args, events, raws, report)
+        if args.cluster:
+            cluster = StandaloneCluster(tmp / "flink", rest_port=free_port())
+            cluster.start()
+            try:
+                for parallelism in (1, 2):
+                    figure = bench.on_cluster(events, parallelism, cluster)
+                    report(f"the scoring job alone on the standalone cluster, parallelism {parallelism}",
+                           f"{figure:,.0f} events/s")  # fmt: skip
+            finally:
+                cluster.stop()
     print("\n| figure | value |\n|---|---:|")
     print("\n".join(f"| {name} | {value} |" for name, value in rows))
 
