@@ -107,7 +107,7 @@ public final class AssembleAndScore extends KeyedBroadcastProcessFunction<String
     @Override
     public void processElement(Routed routed, ReadOnlyContext ctx, Collector<Row> out) throws Exception {
         if (routed.notCanonical != null) {
-            out.collect(Row.of(ScoringOperators.TO_DLQ, RouteEvents.NOT_CANONICAL_KEY, routed.notCanonical));
+            out.collect(toDlq(RouteEvents.NOT_CANONICAL_KEY, routed.notCanonical));
             return;
         }
         reportLateRejections(out);
@@ -267,7 +267,7 @@ public final class AssembleAndScore extends KeyedBroadcastProcessFunction<String
         for (ScoreOutcome outcome : ScoreRecords.score(event, live.models(), now, enteredMs, assembled)) {
             if (outcome instanceof ScoringFailed failed) {
                 scoringFailures.inc();
-                out.collect(Row.of(ScoringOperators.TO_DLQ, key, failed.dlqJson()));
+                out.collect(toDlq(key, failed.dlqJson()));
             } else if (outcome instanceof Scored scored) {
                 scores.inc();
                 out.collect(Row.of(ScoringOperators.TO_SCORES, key, scored.json()));
@@ -276,6 +276,10 @@ public final class AssembleAndScore extends KeyedBroadcastProcessFunction<String
                 }
             }
         }
+    }
+
+    private static Row toDlq(String key, String record) {
+        return Row.of(ScoringOperators.TO_DLQ, key, record.getBytes(StandardCharsets.UTF_8));
     }
 
     private static List<String> missing(Pending waiting) {
@@ -309,7 +313,7 @@ public final class AssembleAndScore extends KeyedBroadcastProcessFunction<String
     private void report(Rejected rejected, String record, Collector<Row> out) {
         controlRejected.inc();
         if (reportsRejections) {
-            out.collect(Row.of(ScoringOperators.TO_DLQ, rejected.modelId() != null ? rejected.modelId() : "control", record));
+            out.collect(toDlq(rejected.modelId() != null ? rejected.modelId() : "control", record));
         }
     }
 }

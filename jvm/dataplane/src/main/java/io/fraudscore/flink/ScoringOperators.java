@@ -28,9 +28,10 @@ public final class ScoringOperators {
     public static final String TO_DLQ = "dlq";
     static final MapStateDescriptor<String, String> CONTROL_STATE =
             new MapStateDescriptor<>("control_state", Types.STRING, Types.STRING);
-    /** (tag, k, v) rows: the sink each goes to (scores, alerts or dlq), its Kafka key and value. */
+    /** (tag, k, v) rows: the sink each goes to (scores, alerts or dlq), its Kafka key and value (UTF-8 JSON). */
     public static final RowTypeInfo TAGGED_RECORD = new RowTypeInfo(
-            new TypeInformation<?>[] {Types.STRING, Types.STRING, Types.STRING}, new String[] {"tag", "k", "v"});
+            new TypeInformation<?>[] {Types.STRING, Types.STRING, Types.PRIMITIVE_ARRAY(Types.BYTE)},
+            new String[] {"tag", "k", "v"});
 
     private ScoringOperators() {}
 

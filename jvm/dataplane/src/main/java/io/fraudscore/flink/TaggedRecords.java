@@ -7,7 +7,8 @@ import org.apache.flink.kafka.shaded.org.apache.kafka.clients.producer.ProducerR
 import org.apache.flink.types.Row;
 
 /**
- * A (tag, k, v) row as the Kafka record it stands for: to the topic its tag names, k and v in UTF-8. No
+ * A (tag, k, v) row as the Kafka record it stands for: to the topic its tag names, k in UTF-8, v the UTF-8
+ * bytes it already is. No
  * timestamp is given, so the record is stamped when it is sent, as the Table API sinks before it did (the
  * stream's timestamps are the events' own, from the source).
  */
@@ -28,7 +29,7 @@ final class TaggedRecords implements KafkaRecordSerializationSchema<Row> {
             throw new IllegalArgumentException("a row tagged '" + tag + "', which names no topic: " + topicByTag);
         }
         String key = (String) row.getField(1);
-        byte[] value = ((String) row.getField(2)).getBytes(StandardCharsets.UTF_8);
+        byte[] value = (byte[]) row.getField(2);
         return new ProducerRecord<>(topic, null, null, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value);
     }
 }

@@ -141,7 +141,7 @@ public final class ReplayCommand {
         Map<String, Object> event = JSON.readValue(text, MAP);
         for (ScoreOutcome outcome : ScoreRecords.score(event, view.models(), now, now, features)) {
             if (outcome instanceof Scored scored) {
-                out.println("{\"score\":" + scored.json() + "}");
+                out.println("{\"score\":" + new String(scored.json(), StandardCharsets.UTF_8) + "}");
             } else if (outcome instanceof ScoringFailed failed) {
                 out.println("{\"dlq\":" + failed.dlqJson() + "}");
             }

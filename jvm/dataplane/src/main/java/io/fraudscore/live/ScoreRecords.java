@@ -71,7 +71,7 @@ public final class ScoreRecords {
             boolean alert = value >= model.threshold();
             List<String> missing = features.missingParts() == null ? List.of() : features.missingParts();
             List<String> warming = features.live() == null ? List.of() : features.live().warming(used, nowMs);
-            String json = RecordJson.write(g -> {
+            byte[] json = RecordJson.write(g -> {
                 g.writeStartObject();
                 RecordJson.field(g, "event_id", event.get("event_id"));
                 RecordJson.field(g, "customer_id", event.get("customer_id"));
