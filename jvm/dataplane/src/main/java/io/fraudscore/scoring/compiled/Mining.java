@@ -116,12 +116,13 @@ final class Mining extends Model {
         double product = 0;
         double weightSum = 0;
         double[] votes = classification ? new double[classes.length] : null;
+        Prediction child = new Prediction();
         for (int i = 0; i < models.length; i++) {
             if (!Predicates.fires(predicates[i].eval(row))) {
                 continue;
             }
             selected++;
-            double value = models[i].predict(row).value;
+            double value = models[i].predictInto(row, child).value;
             if (value != value && returnMissing) {
                 return;
             }
@@ -157,12 +158,13 @@ final class Mining extends Model {
         double weightSum = 0;
         int selected = 0;
         boolean weighted = method.equals("weightedAverage");
+        Prediction child = new Prediction();
         for (int i = 0; i < models.length; i++) {
             if (!Predicates.fires(predicates[i].eval(row))) {
                 continue;
             }
             selected++;
-            Prediction child = models[i].predict(row);
+            models[i].predictInto(row, child);
             double weight = weighted ? weights[i] : 1.0;
             weightSum += weight;
             for (int c = 0; c < n; c++) {

@@ -163,8 +163,16 @@ abstract class Model {
 
     /** The record's prediction and output values; the row holds the prepared inputs. */
     final Prediction predict(double[] row) {
+        return predictInto(row, new Prediction());
+    }
+
+    /**
+     * {@link #predict} into {@code p}, cleared first: an ensemble reads each segment's prediction before the
+     * next, so one object serves all its segments (a hundred trees made a hundred objects an event).
+     */
+    final Prediction predictInto(double[] row, Prediction p) {
+        p.clear();
         Expressions.apply(local, row);
-        Prediction p = new Prediction();
         core(row, p);
         if (rescale != null && p.value == p.value) {
             p.value = rescale.apply(p.value);

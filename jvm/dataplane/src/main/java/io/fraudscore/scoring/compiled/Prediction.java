@@ -10,4 +10,13 @@ final class Prediction {
     String nodeId;
     /** The model's output field values, in order (its Output element's, or PMML4S's defaults). */
     Object[] outputs;
+
+    /** As new. */
+    void clear() {
+        value = Double.NaN;
+        probabilities = null;
+        confidence = Double.NaN;
+        nodeId = null;
+        outputs = null;
+    }
 }
