@@ -3,6 +3,7 @@ to end, against Kafka-to-Kafka copies with no Python; latency; swap latency; par
 
     .venv/bin/python bench/scoring.py [--events 100000] [--swaps 20] [--seconds 25] [--warm 60] [--alone] [--cluster]
     .venv/bin/python bench/scoring.py --latency-at 2000 [--seconds 40] [--warm 60]
+    .venv/bin/python bench/scoring.py --jars before.jar,after.jar [--rounds 3] [--events 100000]
 
 One embedded broker; the feature set examples/payments.fdsl and three models trained on it (logistic
 regression, GBM-100, RF-100: fraudscore.training, cached in var/data/bench-*.pmml), every one scoring every
@@ -20,7 +21,9 @@ event; each job at parallelism 1 in its own mini-cluster. Figures:
   the JIT's compilations, and scores what queued meanwhile late); latency = when the score became readable
   minus when the event was sent. Each row also gives the median of the first 2 s counted: far above the
   whole run's, the job was still catching up when the count began (raise --warm); and the median and
-  longest duration of the scoring job's checkpoints completed while it counted (from Flink's log).
+  longest duration of the scoring job's checkpoints completed while it counted (from Flink's log); and the
+  share of scores later than the target (50 ms for the job alone, 100 ms end to end), with how many of them
+  waited while a checkpoint ran or a young GC pause (the jobs' JVMs log their pauses: `bench/latency_tail.py`).
   At-least-once, that is when the broker appended it (the bench's `scores` topic stamps LogAppendTime);
   exactly-once, when its transaction committed (it includes the wait for the checkpoint that commits it): a
   watcher notes the last stable offsets as they move. Both are worked out after the run: a consumer decoding
@@ -36,6 +39,9 @@ event; each job at parallelism 1 in its own mini-cluster. Figures:
 - `--latency-at RATE`: only the scoring job alone's at-least-once latency at RATE events/s, no swaps: to
   compare two builds of the data plane (`FRAUDSCORE_DATAPLANE_JAR` names the jar), or to attach a profiler
   to the job while it counts.
+- `--jars A.jar,B.jar`: only the scoring job alone's throughput, with each data plane jar in turn, for
+  `--rounds` rounds on one broker and the same events; each jar's medians and its ratios to the first jar's
+  run of the same round (the host's speed drifts more between rounds than within one).
 - `--cluster`: the scoring job alone on a standalone cluster (two TaskManagers of one slot), at
   parallelism 1 and 2 (`flink run -p`), events preloaded as above.
 """
@@ -64,6 +70,8 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import latency_tail  # bench/, beside this file
+
 from fraudscore import control, demo, kafka_io
 from fraudscore.broker import BrokerConfig, EmbeddedBroker, free_port
 from fraudscore.cli import JOB_FILES
@@ -80,6 +88,9 @@ MODELS = ("lr", "gbm", "rf")
 # Each checkpoint writes every key's state (the heap backend's snapshots are full): its work is the latency
 # tail. At-least-once needs a checkpoint only to bound what a restart replays, so it can take them rarer.
 RARE_CHECKPOINTS_MS = 10_000
+# A score later than this is late: the issues' p99 targets, the scoring job alone and end to end.
+ALONE_LATE_MS = 50
+E2E_LATE_MS = 100
 # The first span of a latency run's counted events: its median shows whether the warm-up was long enough.
 OPENING_MS = 2_000
 
@@ -139,6 +150,12 @@ class Bench:
                "FRAUDSCORE_CONTROL_KEY": self.settings.control_key, "FRAUDSCORE_FLINK__PARALLELISM": "1",
                "FRAUDSCORE_FLINK__DELIVERY": delivery, "FRAUDSCORE_FLINK__STATE_BACKEND": state_backend,
                "FRAUDSCORE_FLINK__CHECKPOINT_INTERVAL_MS": str(checkpoint_ms or self.checkpoint_ms)}  # fmt: skip
+        # The job's JVM logs its GC pauses, which the latency rows set beside the late scores; it will not start
+        # when the log's directory is missing.
+        flink_logs = self.logs / topics.prefix / f"{name}-flink"
+        flink_logs.mkdir(parents=True, exist_ok=True)
+        gc_log = latency_tail.gc_log_option(flink_logs / GC_LOG)
+        env["JVM_ARGS"] = f"{os.environ.get('JVM_ARGS', '')} {gc_log}".strip()
         return LocalJob(name, env, self.logs / topics.prefix)
 
     def wait_for_preprocessor(self, topics: Topics, job: LocalJob) -> None:
@@ -223,11 +240,12 @@ class Bench:
         return rate(len(stamps) / len(MODELS), stamps), rate(len(second_half) / len(MODELS), second_half)
 
     def latency(self, load: list, per_second: float, seconds: float, delivery: str, *, swaps: int = 0,
-                warm_s: float, checkpoint_ms: int | None = None) -> dict:  # fmt: skip
+                warm_s: float, checkpoint_ms: int | None = None, late_ms: int = ALONE_LATE_MS) -> dict:  # fmt: skip
         """Sent steadily, each event's latency from its send to its score's arrival: canonical events (dicts)
         to the scoring job alone, or raw records (Raw) through both jobs. The same load runs `warm_s` seconds
         first, not counted: a job fresh from its start runs the JIT's first compilations for tens of seconds,
-        and what it queues meanwhile would be counted against the running job's latency."""
+        and what it queues meanwhile would be counted against the running job's latency. The scores later than
+        `late_ms` are set beside the jobs' checkpoints and GC pauses (`latency_tail`)."""
         # When each score became readable, with no consumer decoding scores while the jobs run (one took CPU
         # from them and counted its own lag). At-least-once, that is when the broker appended it: the topic
         # stamps LogAppendTime. Exactly-once, when its transaction committed: a watcher notes the partitions'
@@ -285,6 +303,7 @@ class Bench:
             "opening_p50": percentile(opening, 50),
             "checkpoint_p50": percentile(checkpoints, 50),
             "checkpoint_max": max(checkpoints, default=float("nan")),
+            "tail": self.tail(topics, arrivals, late_ms, measured_from).text(late_ms),
         }
         if swaps:
             first = {}
@@ -294,6 +313,18 @@ class Bench:
             swap_ms = [first[v] - deployed for v, deployed in deploys.items() if v in first]
             figures |= {"swaps": len(swap_ms), "swap_p50": percentile(swap_ms, 50), "swap_p99": percentile(swap_ms, 99)}
         return figures
+
+    def tail(self, topics: Topics, arrivals: list[tuple[int, int]], late_ms: int, since_ms: int) -> latency_tail.Tail:
+        """The late scores (arrived, sent) set beside the checkpoints and young GC pauses of every job of the run
+        from `since_ms` on, from the jobs' logs."""
+        checkpoints, pauses = [], []
+        for job_logs in (self.logs / topics.prefix).glob("*-flink"):
+            flink = [line for log in job_logs.glob("flink-*.log") for line in lines(log)]
+            checkpoints += latency_tail.checkpoint_spans(flink)
+            pauses += latency_tail.young_pauses(lines(job_logs / GC_LOG))
+        waits = [(sent_at, at - sent_at) for at, sent_at in arrivals]
+        counted = [c for c in checkpoints if c[1] >= since_ms], [p for p in pauses if p[1] >= since_ms]
+        return latency_tail.tail(waits, late_ms, *counted)
 
     def on_cluster(self, events: list[dict], parallelism: int, cluster: StandaloneCluster) -> float:
         """The scoring job alone on the standalone cluster (`flink run -p`), events preloaded."""
@@ -427,13 +458,20 @@ def latency_text(run: dict) -> str:
     the scoring job's checkpoints took meanwhile (the latency's tail)."""
     return (f"{run['p50']:,.0f} / {run['p99']:,.0f} ms ({run['delivered']:,}/s; "
             f"first {OPENING_MS / 1000:.0f} s: p50 {run['opening_p50']:,.0f} ms; "
-            f"checkpoints: p50 {run['checkpoint_p50']:,.0f} ms, longest {run['checkpoint_max']:,.0f})")  # fmt: skip
+            f"checkpoints: p50 {run['checkpoint_p50']:,.0f} ms, longest {run['checkpoint_max']:,.0f}; "
+            f"late: {run['tail']})")  # fmt: skip
 
+
+GC_LOG = "jvm-gc.txt"  # in the job's Flink log directory, apart from Flink's *.log
 
 # Flink's log line for a completed checkpoint; its time is the JVM's local time, as is this process's.
 COMPLETED_CHECKPOINT = re.compile(
     r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) .*Completed checkpoint \d+ .*checkpointDuration=(\d+) ms"
 )
+
+
+def lines(log: Path) -> list[str]:
+    return log.read_text(errors="replace").splitlines() if log.exists() else []
 
 
 def checkpoint_durations(flink_logs: Path, since_ms: int) -> list[int]:
@@ -483,7 +521,9 @@ def end_to_end(bench: Bench, args: argparse.Namespace, events: list[dict], raws:
     runs = (("at-least-once", 16, None), ("at-least-once", 18, RARE_CHECKPOINTS_MS), ("exactly-once", 17, None))
     for delivery, seed, checkpoint_ms in runs:
         load = raw_records(int(at * (args.warm + args.seconds)) + 100, seed=seed)
-        run = bench.latency(load, at, args.seconds, delivery, warm_s=args.warm, checkpoint_ms=checkpoint_ms)
+        run = bench.latency(
+            load, at, args.seconds, delivery, warm_s=args.warm, checkpoint_ms=checkpoint_ms, late_ms=E2E_LATE_MS
+        )
         interval = checkpoint_ms or bench.checkpoint_ms
         report(f"end to end at {at:,.0f}/s, {delivery} (checkpoint {interval} ms): p50 / p99 (delivered)",
                latency_text(run))  # fmt: skip
@@ -508,6 +548,31 @@ def latency_only(args: argparse.Namespace) -> None:
           f"p50 / p99 (delivered): {latency_text(run)}")  # fmt: skip
 
 
+def compare_jars(args: argparse.Namespace) -> None:
+    """The scoring job alone's throughput with each data plane jar in turn, round after round on one broker
+    and the same events: the host's speed drifts by more than most changes, so compare within a round."""
+    jars = [str(Path(jar).resolve()) for jar in args.jars.split(",")]
+    events = canonical_events(args.events)
+    runs: dict[str, list[tuple[float, float]]] = {jar: [] for jar in jars}
+    with embedded_bench(Settings()) as (bench, _):
+        for round_ in range(1, args.rounds + 1):
+            for jar in jars:
+                os.environ["FRAUDSCORE_DATAPLANE_JAR"] = jar  # the job's process reads it as it starts
+                runs[jar].append(bench.scoring_throughput(events))
+                whole, steady = runs[jar][-1]
+                print(
+                    f"round {round_}, {jar}: {whole:,.0f} / {steady:,.0f} events/s (whole run / second half)",
+                    flush=True,
+                )
+    first = jars[0]
+    print(f"\n| jar | whole run / second half, median events/s | against {Path(first).name}, per round |")
+    print("|---|---:|---|")
+    for jar in jars:
+        wholes, steadies = zip(*runs[jar], strict=True)
+        ratios = ", ".join(f"{w / b[0]:.2f} / {s / b[1]:.2f}" for (w, s), b in zip(runs[jar], runs[first], strict=True))
+        print(f"| {jar} | {statistics.median(wholes):,.0f} / {statistics.median(steadies):,.0f} | {ratios} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=100_000)
@@ -520,9 +585,15 @@ def main() -> None:
     parser.add_argument("--cluster", action="store_true", help="also parallelism 1 and 2 on a standalone cluster")
     only_latency = "only the scoring job alone's at-least-once latency at RATE events/s, no swaps"
     parser.add_argument("--latency-at", type=float, metavar="RATE", help=only_latency)
+    compare = "only the scoring job alone's throughput with each data plane jar in turn (comma-separated)"
+    parser.add_argument("--jars", metavar="A.jar,B.jar", help=compare)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of --jars")
     args = parser.parse_args()
     if args.latency_at:
         latency_only(args)
+        return
+    if args.jars:
+        compare_jars(args)
         return
     events = canonical_events(args.events)
     raws = raw_records(args.events)

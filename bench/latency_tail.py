@@ -1,0 +1,97 @@
+"""Where a latency run's tail comes from: each late score (over the target) set beside the job's checkpoints
+(from Flink's log) and its JVM's young GC pauses (from G1's log, `-Xlog:gc:file=...:time`).
+
+A score is beside a checkpoint or a pause when its event waited while one ran (the span overlaps the time
+from the event's send to its score). By chance alone a late score of 60 ms is beside a 40 ms pause every
+2.5 s about 4% of the time: shares far above that name the cause.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+# "2026-12-04 08:30:08,457 INFO ... Triggering checkpoint 1 (type=...) @ 1796373008446 for job ..."
+TRIGGERED = re.compile(r"Triggering checkpoint (\d+) .*@ (\d+) for job")
+# "2026-12-04 08:30:10,107 INFO ... Completed checkpoint 1 for job ... (172440 bytes, checkpointDuration=..."
+COMPLETED = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) .*Completed checkpoint (\d+) for job")
+# "[2026-12-04T08:33:13.114+0000] GC(0) Pause Young (Normal) (G1 Evacuation Pause) 31M->20M(388M) 5.133ms"
+YOUNG_PAUSE = re.compile(r"^\[([^\]]+)\].* GC\(\d+\) Pause Young .* (\d+(?:\.\d+)?)ms$")
+
+Span = tuple[float, float]
+
+
+def gc_log_option(path: Path) -> str:
+    """The JVM option that logs G1's pauses with the wall-clock time they ended, for `young_pauses`."""
+    return f"-Xlog:gc:file={path}:time"
+
+
+def checkpoint_spans(log_lines: Iterable[str]) -> list[Span]:
+    """Each completed checkpoint's span, epoch ms: triggered (the coordinator's stamp) to completed (the time of
+    its log line)."""
+    triggered: dict[int, float] = {}
+    completed: dict[int, float] = {}
+    for line in log_lines:
+        if found := TRIGGERED.search(line):
+            triggered[int(found[1])] = float(found[2])
+        elif found := COMPLETED.match(line):
+            at = datetime.datetime.strptime(found[1], "%Y-%m-%d %H:%M:%S,%f").astimezone()  # Flink logs local time
+            completed[int(found[2])] = at.timestamp() * 1000
+    return sorted((triggered[n], completed[n]) for n in triggered if n in completed)
+
+
+def young_pauses(log_lines: Iterable[str]) -> list[Span]:
+    """Each young GC pause's span, epoch ms (G1 logs a pause as it ends, with its length)."""
+    pauses = []
+    for line in log_lines:
+        if found := YOUNG_PAUSE.match(line.rstrip()):
+            ended = datetime.datetime.strptime(found[1], "%Y-%m-%dT%H:%M:%S.%f%z").timestamp() * 1000
+            pauses.append((ended - float(found[2]), ended))
+    return pauses
+
+
+@dataclass(frozen=True)
+class Tail:
+    late: int
+    scores: int
+    beside_checkpoint: int
+    beside_pause: int
+    beside_both: int
+    pause_p50_ms: float
+
+    def text(self, over_ms: int) -> str:
+        if not self.late:
+            return f"none over {over_ms} ms"
+        share = self.late / self.scores
+        return (
+            f"{share:.1%} over {over_ms} ms: {self.beside_checkpoint / self.late:.0%} beside a checkpoint, "
+            f"{self.beside_pause / self.late:.0%} beside a young GC pause (median {self.pause_p50_ms:.0f} ms), "
+            f"{self.beside_both / self.late:.0%} beside both"
+        )
+
+
+def tail(latencies: Iterable[tuple[float, float]], over_ms: int, checkpoints: list[Span], pauses: list[Span]) -> Tail:
+    """The scores (sent at, latency ms) over `over_ms`, and how many waited while a checkpoint or a pause ran;
+    the median of the pauses given (those of the run's counted part)."""
+    scores = late = by_checkpoint = by_pause = by_both = 0
+    for sent_ms, latency_ms in latencies:
+        scores += 1
+        if latency_ms <= over_ms:
+            continue
+        late += 1
+        waited = (sent_ms, sent_ms + latency_ms)
+        checkpoint = any(overlaps(waited, span) for span in checkpoints)
+        pause = any(overlaps(waited, span) for span in pauses)
+        by_checkpoint += checkpoint
+        by_pause += pause
+        by_both += checkpoint and pause
+    lengths = sorted(end - start for start, end in pauses)
+    median = lengths[len(lengths) // 2] if lengths else float("nan")
+    return Tail(late, scores, by_checkpoint, by_pause, by_both, median)
+
+
+def overlaps(a: Span, b: Span) -> bool:
+    return a[0] <= b[1] and b[0] <= a[1]

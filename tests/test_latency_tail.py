@@ -1,0 +1,64 @@
+"""bench/latency_tail.py: late scores set beside the checkpoints and GC pauses of the job's own logs."""
+
+import datetime
+import importlib.util
+import sys
+from pathlib import Path
+
+SPEC = importlib.util.spec_from_file_location("latency_tail", Path(__file__).parents[1] / "bench" / "latency_tail.py")
+assert SPEC and SPEC.loader
+latency_tail = importlib.util.module_from_spec(SPEC)
+sys.modules["latency_tail"] = latency_tail  # its dataclass looks its module up
+SPEC.loader.exec_module(latency_tail)
+
+T = 1_796_373_008_446  # ms
+
+
+def flink_time(ms: int) -> str:
+    local = datetime.datetime.fromtimestamp(ms / 1000, datetime.UTC).astimezone()  # Flink logs local time
+    return local.strftime("%Y-%m-%d %H:%M:%S,") + f"{ms % 1000:03d}"
+
+
+def gc_time(ms: int) -> str:
+    utc = datetime.datetime.fromtimestamp(ms / 1000, datetime.UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}+0000"
+
+
+FLINK_LOG = [
+    f"{flink_time(T)} INFO  org.apache.flink.runtime.checkpoint.CheckpointCoordinator    [] - Triggering "
+    f"checkpoint 1 (type=CheckpointType{{name='Checkpoint', sharingFilesStrategy=FORWARD_BACKWARD}}) @ {T} for job "
+    "10ea8008eb06ec8c707bfd88340689b5.",
+    f"{flink_time(T + 300)} INFO  org.apache.flink.runtime.checkpoint.CheckpointCoordinator    [] - Completed "
+    "checkpoint 1 for job 10ea8008eb06ec8c707bfd88340689b5 (172440 bytes, checkpointDuration=300 ms, "
+    "finalizationTime=9 ms).",
+    f"{flink_time(T + 2000)} INFO  org.apache.flink.runtime.checkpoint.CheckpointCoordinator    [] - Triggering "
+    f"checkpoint 2 (type=CheckpointType{{name='Checkpoint', sharingFilesStrategy=FORWARD_BACKWARD}}) @ {T + 2000} "
+    "for job 10ea8008eb06ec8c707bfd88340689b5.",
+]
+GC_LOG = [
+    f"[{gc_time(T - 5000)}] Using G1",
+    f"[{gc_time(T + 1000)}] GC(7) Pause Young (Normal) (G1 Evacuation Pause) 421M->134M(524M) 40.000ms",
+    f"[{gc_time(T + 4000)}] GC(8) Pause Young (Normal) (G1 Evacuation Pause) 422M->139M(524M) 20.500ms",
+]
+
+
+def test_spans_are_read_from_the_logs_as_written():
+    assert latency_tail.checkpoint_spans(FLINK_LOG) == [(T, T + 300)]  # checkpoint 2 never completed
+    assert latency_tail.young_pauses(GC_LOG) == [(T + 960, T + 1000), (T + 3979.5, T + 4000)]
+
+
+def test_each_late_score_is_set_beside_what_ran_while_its_event_waited():
+    scores = [
+        (T - 100, 20),  # on time
+        (T + 100, 60),  # waited through the checkpoint
+        (T + 950, 70),  # through the first pause
+        (T + 250, 800),  # through both
+        (T + 2500, 80),  # through neither
+    ]
+    tail = latency_tail.tail(scores, 50, latency_tail.checkpoint_spans(FLINK_LOG), latency_tail.young_pauses(GC_LOG))
+    assert (tail.scores, tail.late) == (5, 4)
+    assert (tail.beside_checkpoint, tail.beside_pause, tail.beside_both) == (2, 2, 1)
+    assert tail.pause_p50_ms == 40
+    assert tail.text(50) == (
+        "80.0% over 50 ms: 50% beside a checkpoint, 50% beside a young GC pause (median 40 ms), 25% beside both"
+    )
