@@ -15,6 +15,12 @@ import java.util.function.Function;
  * most card-and-merchant pairs between two checkpoints 2 s apart), so a checkpoint's encoding follows the keys
  * that changed rather than all of them, for the bytes' memory (about the state's encoded size: 5.4 MB after
  * 110,000 events of the bench). A checkpoint's thread and the task meet on this instance's lock.
+ *
+ * <p>While an asynchronous checkpoint of the heap backend runs, the task's first write to a key the checkpoint
+ * holds makes a copy (copy-on-write) and goes on with the copy. {@link #handOver} makes that copy take the live
+ * state over, and leaves this instance, which the checkpoint writes, with the state's bytes as they were. The
+ * task then does not decode a new copy of the state: each copy used to be a whole new object graph that lived
+ * on, a young GC's survivors (8-9 MB of them at each young GC at 2,000 events/s, against 3.6 MB since).
  */
 public final class StoredKeyState {
     private KeyState live;
@@ -51,6 +57,22 @@ public final class StoredKeyState {
             encoded = encoder.apply(live);
         }
         return encoded;
+    }
+
+    /**
+     * A copy to go on with: it takes the live state; this instance keeps only the state's bytes as it stands,
+     * for whoever holds it (a running checkpoint). Bytes never change once made, so both share them.
+     */
+    synchronized StoredKeyState handOver(Function<KeyState, byte[]> encoder) {
+        if (live == null) {
+            return restored(encoded, touchedMs);
+        }
+        if (encoded == null) {
+            encoded = encoder.apply(live);
+        }
+        KeyState moving = live;
+        live = null;
+        return new StoredKeyState(moving, encoded, touchedMs);
     }
 
     /** How a part's program reads a key's state from its bytes. */

@@ -11,9 +11,9 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Writes a {@link StoredKeyState} as its touch time and its {@code KeyStateCodec} bytes (which carry their own
- * format byte: a layout change ships a reader for the older one). A copy is a snapshot of the bytes, so the
- * heap backend's copy-on-write during an asynchronous checkpoint sees the state as it was (and the original,
- * which the checkpoint writes, keeps the same bytes: it is encoded once).
+ * format byte: a layout change ships a reader for the older one). A copy takes the live state over and leaves
+ * the original with its bytes ({@link StoredKeyState#handOver}), so the heap backend's copy-on-write during an
+ * asynchronous checkpoint writes the state as it was (encoded once), and the task goes on without decoding it.
  */
 public final class StoredKeyStateSerializer extends TypeSerializerSingleton<StoredKeyState> {
     private static final long serialVersionUID = 1L;
@@ -31,7 +31,7 @@ public final class StoredKeyStateSerializer extends TypeSerializerSingleton<Stor
 
     @Override
     public StoredKeyState copy(StoredKeyState from) {
-        return StoredKeyState.restored(from.bytes(KeyStateCodec::encode), from.touchedMs);
+        return from.handOver(KeyStateCodec::encode);
     }
 
     @Override

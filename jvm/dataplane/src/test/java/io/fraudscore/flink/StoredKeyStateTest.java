@@ -3,6 +3,7 @@ package io.fraudscore.flink;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.fraudscore.features.engine.EventReader;
 import io.fraudscore.features.engine.KeyState;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The copy-on-write contract of the heap backend, on DSL.md's `card` block: a checkpoint writes each key's state
- * as it was when the checkpoint began, however the task's copy moves on; and a key is encoded once per change.
+ * as it was when the checkpoint began, however the task's copy moves on; the copy takes the live state over
+ * (no decoding); and a key is encoded once per change.
  */
 class StoredKeyStateTest {
     private static final long T0 = 1_795_320_000_000L;
@@ -83,6 +85,19 @@ class StoredKeyStateTest {
         assertEquals(T0 + 1, SERIALIZER.deserialize(new DataInputDeserializer(after)).touchedMs);
         assertArrayEquals(written(withPayments(card, 6)), written(StoredKeyState.restored(
                 KeyStateCodec.encode(copy.state(card::decode)), T0)), "the copy carries on where the state was");
+    }
+
+    @Test
+    void aCopyTakesTheLiveStateOverWithoutDecodingIt() throws Exception {
+        LivePart card = card();
+        StoredKeyState original = withPayments(card, 5);
+        KeyState live = original.state(card::decode);
+        StoredKeyState copy = SERIALIZER.copy(original);
+        StoredKeyState.Decoder refusing = bytes -> {
+            throw new AssertionError("the task decoded its copy");
+        };
+        assertSame(live, copy.state(refusing), "the copy goes on with the very state");
+        assertThrows(AssertionError.class, () -> original.state(refusing), "the original has only the bytes left");
     }
 
     @Test
