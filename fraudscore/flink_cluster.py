@@ -21,7 +21,7 @@ import orjson
 import pyflink
 import yaml
 
-from fraudscore import processes
+from fraudscore import flink_env, processes
 from fraudscore.broker import free_port
 from fraudscore.errors import FraudError
 from fraudscore.settings import PROJECT_ROOT
@@ -198,6 +198,8 @@ class StandaloneCluster:
         # A TaskManager that stops answering is dead after 10 s here (Flink's default is 50 s, for networks
         # less reliable than one machine's loopback): its tasks restart on the others sooner.
         config["heartbeat"] = {"interval": 2000, "timeout": 10000}
+        opts = config.setdefault("env", {}).setdefault("java", {}).setdefault("opts", {})
+        opts["taskmanager"] = " ".join(flink_env.JOB_JVM_OPTIONS)
         config["rest"] = {"address": "127.0.0.1", "bind-address": "127.0.0.1", "port": self.rest_port}
         (self.conf_dir / "config.yaml").write_text(yaml.safe_dump(config))
         (self.conf_dir / "masters").write_text(f"127.0.0.1:{self.rest_port}\n")

@@ -1,10 +1,12 @@
-"""Which data plane jar the jobs load: the tree's build, or another named by FRAUDSCORE_DATAPLANE_JAR."""
+"""Which data plane jar the jobs load (the tree's build, or another named by FRAUDSCORE_DATAPLANE_JAR), and the
+options of the JVM an embedded job runs in."""
 
+import os
 from pathlib import Path
 
 import pytest
 
-from fraudscore.flink_env import FlinkSetupError, dataplane_jar
+from fraudscore.flink_env import JOB_JVM_OPTIONS, FlinkSetupError, dataplane_jar, tune_the_embedded_jvm
 
 
 def test_a_relative_name_is_the_jar_from_the_current_directory_as_an_absolute_path(
@@ -22,3 +24,13 @@ def test_a_missing_jar_says_how_to_build_it(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setenv("FRAUDSCORE_DATAPLANE_JAR", str(tmp_path / "none.jar"))
     with pytest.raises(FlinkSetupError, match=r"none\.jar is missing: run `make`"):
         dataplane_jar(tmp_path / "jvm")
+
+
+def test_the_embedded_jvm_gets_the_jobs_options_once_and_the_callers_win(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JVM_ARGS", "-Xlog:gc -XX:MaxTenuringThreshold=4")
+    tune_the_embedded_jvm()
+    tune_the_embedded_jvm()  # a second job built in the same process
+    assert os.environ["JVM_ARGS"] == "-XX:MaxTenuringThreshold=1 -Xlog:gc -XX:MaxTenuringThreshold=4"
+    monkeypatch.delenv("JVM_ARGS")
+    tune_the_embedded_jvm()
+    assert os.environ["JVM_ARGS"].split() == list(JOB_JVM_OPTIONS)
