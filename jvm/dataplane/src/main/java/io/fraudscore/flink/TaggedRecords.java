@@ -8,9 +8,8 @@ import org.apache.flink.types.Row;
 
 /**
  * A (tag, k, v) row as the Kafka record it stands for: to the topic its tag names, k in UTF-8, v the UTF-8
- * bytes it already is. No
- * timestamp is given, so the record is stamped when it is sent, as the Table API sinks before it did (the
- * stream's timestamps are the events' own, from the source).
+ * bytes it already is. No timestamp is given, so the record is stamped when it is sent, as the Table API sinks
+ * before it did (the stream's timestamps are the events' own, from the source).
  */
 final class TaggedRecords implements KafkaRecordSerializationSchema<Row> {
     private static final long serialVersionUID = 1L;
