@@ -17,7 +17,9 @@ from pathlib import Path
 # "2026-12-04 08:30:08,457 INFO ... Triggering checkpoint 1 (type=...) @ 1796373008446 for job ..."
 TRIGGERED = re.compile(r"Triggering checkpoint (\d+) .*@ (\d+) for job")
 # "2026-12-04 08:30:10,107 INFO ... Completed checkpoint 1 for job ... (172440 bytes, checkpointDuration=..."
-COMPLETED = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) .*Completed checkpoint (\d+) for job")
+COMPLETED = re.compile(
+    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) .*Completed checkpoint (\d+) for job .*checkpointDuration=(\d+) ms"
+)
 # "[2026-12-04T08:33:13.114+0000] GC(0) Pause Young (Normal) (G1 Evacuation Pause) 31M->20M(388M) 5.133ms"
 YOUNG_PAUSE = re.compile(r"^\[([^\]]+)\].* GC\(\d+\) Pause Young .* (\d+(?:\.\d+)?)ms$")
 
@@ -38,9 +40,19 @@ def checkpoint_spans(log_lines: Iterable[str]) -> list[Span]:
         if found := TRIGGERED.search(line):
             triggered[int(found[1])] = float(found[2])
         elif found := COMPLETED.match(line):
-            at = datetime.datetime.strptime(found[1], "%Y-%m-%d %H:%M:%S,%f").astimezone()  # Flink logs local time
-            completed[int(found[2])] = at.timestamp() * 1000
+            completed[int(found[2])] = logged_ms(found[1])
     return sorted((triggered[n], completed[n]) for n in triggered if n in completed)
+
+
+def checkpoint_durations(log_lines: Iterable[str], since_ms: float) -> list[int]:
+    """How long each checkpoint completed from `since_ms` on took (ms), as Flink's log says."""
+    completed = (COMPLETED.match(line) for line in log_lines)
+    return [int(found[3]) for found in completed if found and logged_ms(found[1]) >= since_ms]
+
+
+def logged_ms(stamp: str) -> float:
+    """A Flink log line's time, epoch ms: Flink logs local time."""
+    return datetime.datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f").astimezone().timestamp() * 1000
 
 
 def young_pauses(log_lines: Iterable[str]) -> list[Span]:

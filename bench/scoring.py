@@ -53,7 +53,6 @@ import bisect
 import contextlib
 import itertools
 import os
-import re
 import signal
 import statistics
 import subprocess
@@ -293,7 +292,9 @@ class Bench:
         last = max((at for at, _ in arrivals), default=None)
         delivered = len(sent) / max(1e-3, (last - min(sent.values())) / 1000) if last is not None else 0.0
         opening = [at - sent_at for at, sent_at in arrivals if sent_at < measured_from + OPENING_MS]
-        checkpoints = checkpoint_durations(self.logs / topics.prefix / "scoring-flink", measured_from)
+        checkpoints = latency_tail.checkpoint_durations(
+            log_lines(self.logs / topics.prefix / "scoring-flink", "*.log"), measured_from
+        )
         figures = {
             "delivered": round(delivered),
             "events": len(sent),
@@ -319,9 +320,8 @@ class Bench:
         from `since_ms` on, from the jobs' logs."""
         checkpoints, pauses = [], []
         for job_logs in (self.logs / topics.prefix).glob("*-flink"):
-            flink = [line for log in job_logs.glob("flink-*.log") for line in lines(log)]
-            checkpoints += latency_tail.checkpoint_spans(flink)
-            pauses += latency_tail.young_pauses(lines(job_logs / GC_LOG))
+            checkpoints += latency_tail.checkpoint_spans(log_lines(job_logs, "flink-*.log"))
+            pauses += latency_tail.young_pauses(log_lines(job_logs, GC_LOG))
         waits = [(sent_at, at - sent_at) for at, sent_at in arrivals]
         counted = [c for c in checkpoints if c[1] >= since_ms], [p for p in pauses if p[1] >= since_ms]
         return latency_tail.tail(waits, late_ms, *counted)
@@ -464,28 +464,10 @@ def latency_text(run: dict) -> str:
 
 GC_LOG = "jvm-gc.txt"  # in the job's Flink log directory, apart from Flink's *.log
 
-# Flink's log line for a completed checkpoint; its time is the JVM's local time, as is this process's.
-COMPLETED_CHECKPOINT = re.compile(
-    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) .*Completed checkpoint \d+ .*checkpointDuration=(\d+) ms"
-)
 
-
-def lines(log: Path) -> list[str]:
-    return log.read_text(errors="replace").splitlines() if log.exists() else []
-
-
-def checkpoint_durations(flink_logs: Path, since_ms: int) -> list[int]:
-    """How long each checkpoint a job completed from `since_ms` on took (ms), from its Flink log."""
-    durations = []
-    for log in flink_logs.glob("*.log"):
-        for line in log.read_text(errors="replace").splitlines():
-            found = COMPLETED_CHECKPOINT.match(line)
-            if found is None:
-                continue
-            completed_ms = time.mktime(time.strptime(found[1], "%Y-%m-%d %H:%M:%S")) * 1000 + int(found[2])
-            if completed_ms >= since_ms:
-                durations.append(int(found[3]))
-    return durations
+def log_lines(directory: Path, pattern: str) -> list[str]:
+    """The lines of the logs in `directory` that `pattern` names (none when there are none)."""
+    return [line for log in sorted(directory.glob(pattern)) for line in log.read_text(errors="replace").splitlines()]
 
 
 def scoring_latencies(bench: Bench, args: argparse.Namespace, at: float, report: Callable[[str, str], None]) -> None:

@@ -47,6 +47,11 @@ def test_spans_are_read_from_the_logs_as_written():
     assert latency_tail.young_pauses(GC_LOG) == [(T + 960, T + 1000), (T + 3979.5, T + 4000)]
 
 
+def test_durations_are_flinks_own_for_the_checkpoints_completed_since():
+    assert latency_tail.checkpoint_durations(FLINK_LOG, T) == [300]
+    assert latency_tail.checkpoint_durations(FLINK_LOG, T + 301) == []
+
+
 def test_each_late_score_is_set_beside_what_ran_while_its_event_waited():
     scores = [
         (T - 100, 20),  # on time
