@@ -1,5 +1,6 @@
 """Where a latency run's tail comes from: each late score (over the target) set beside the job's checkpoints
-(from Flink's log) and its JVM's young GC pauses (from G1's log, `-Xlog:gc:file=...:time`).
+(from Flink's log) and its JVM's young GC pauses (from G1's log, `-Xlog:gc:file=...:time`), and split into the
+legs of its wait (`legs`): before the scoring job's operators, in them, after them.
 
 A score is beside a checkpoint or a pause when its event waited while one ran (the span overlaps the time
 from the event's send to its score). By chance alone a late score of 60 ms is beside a 40 ms pause every
@@ -100,9 +101,54 @@ def tail(latencies: Iterable[tuple[float, float]], over_ms: int, checkpoints: li
         by_checkpoint += checkpoint
         by_pause += pause
         by_both += checkpoint and pause
-    lengths = sorted(end - start for start, end in pauses)
-    median = lengths[len(lengths) // 2] if lengths else float("nan")
-    return Tail(late, scores, by_checkpoint, by_pause, by_both, median)
+    return Tail(late, scores, by_checkpoint, by_pause, by_both, median([end - start for start, end in pauses]))
+
+
+LEGS = ("before", "in", "after")
+
+
+@dataclass(frozen=True)
+class Legs:
+    """The late scores' wait in three legs: `before` the scoring job's operators (from the event's ingestion:
+    the sender, the broker, the job's source), `in` them (`job_ms`: routing, features, assembly, scoring),
+    `after` them (the sink, the producer, the broker's append; exactly-once also the commit)."""
+
+    late: int
+    longest: dict[str, int]  # per leg, how many late scores waited longest in it
+    late_p50: dict[str, float]  # per leg, the late scores' median
+    all_p50: dict[str, float]  # per leg, every score's median
+
+    def text(self) -> str:
+        if not self.late:
+            return "no late score"
+        longest = ", ".join(f"{leg} {self.longest[leg] / self.late:.0%}" for leg in LEGS)
+        medians = " / ".join(f"{self.late_p50[leg]:.0f}" for leg in LEGS)
+        usual = " / ".join(f"{self.all_p50[leg]:.0f}" for leg in LEGS)
+        return (f"late scores waited longest before / in / after the job's operators: {longest}; "
+                f"their median legs {medians} ms (all scores {usual})")  # fmt: skip
+
+
+def legs(scores: Iterable[tuple[float, float, float, float]], over_ms: int) -> Legs:
+    """Scores as (ingested at, readable at, `latency_ms`, `job_ms`): the job's own two stamps split each wait
+    into `LEGS`; the scores over `over_ms` from ingestion to readable are the late ones."""
+    every: dict[str, list[float]] = {leg: [] for leg in LEGS}
+    late: dict[str, list[float]] = {leg: [] for leg in LEGS}
+    longest = dict.fromkeys(LEGS, 0)
+    for ingested_ms, readable_ms, latency_ms, job_ms in scores:
+        wait = {"before": latency_ms - job_ms, "in": job_ms, "after": readable_ms - ingested_ms - latency_ms}
+        for leg in LEGS:
+            every[leg].append(wait[leg])
+        if readable_ms - ingested_ms > over_ms:
+            for leg in LEGS:
+                late[leg].append(wait[leg])
+            longest[max(LEGS, key=wait.__getitem__)] += 1
+    return Legs(len(late["in"]), longest, {leg: median(late[leg]) for leg in LEGS},
+                {leg: median(every[leg]) for leg in LEGS})  # fmt: skip
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2] if ordered else float("nan")
 
 
 def overlaps(a: Span, b: Span) -> bool:

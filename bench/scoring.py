@@ -305,6 +305,7 @@ class Bench:
             "checkpoint_p50": percentile(checkpoints, 50),
             "checkpoint_max": max(checkpoints, default=float("nan")),
             "tail": self.tail(topics, arrivals, late_ms, measured_from).text(late_ms),
+            "legs": legs_text(received, sent, late_ms),
         }
         if swaps:
             first = {}
@@ -410,7 +411,9 @@ def send(bootstrap: str, topics: Topics, events: list[dict]) -> None:
 def send_steadily(bootstrap: str, topics: Topics, load: list, per_second: float, seconds: float) -> dict[str, int]:
     """Batches every 50 ms, records until the batch's events make the rate; returns each event's send time.
     Raw records (fresh, never sent before: the preprocessor drops a repeated id) to their raw topics, or
-    canonical events (dicts) to `events`."""
+    canonical events (dicts) to `events`. The send time is each record's Kafka timestamp, and so its event's
+    `ingested_ms` (the preprocessor takes the raw record's; a canonical event gets it here), from which the
+    job's `latency_ms` counts."""
     sent: dict[str, int] = {}
     producer = KafkaProducer(bootstrap_servers=bootstrap, linger_ms=2)
     per_batch = per_second / 20
@@ -427,10 +430,12 @@ def send_steadily(bootstrap: str, topics: Topics, load: list, per_second: float,
         while owed >= 1:
             item = next(source)
             if isinstance(item, Raw):
-                producer.send(topics.raw(item.channel), key=item.key, value=item.value)
+                producer.send(topics.raw(item.channel), key=item.key, value=item.value, timestamp_ms=stamp)
                 ids = item.event_ids
             else:
-                producer.send(topics.events, key=(item.get("customer_id") or "").encode(), value=orjson.dumps(item))
+                event = orjson.dumps(item | {"ingested_ms": stamp})
+                key = (item.get("customer_id") or "").encode()
+                producer.send(topics.events, key=key, value=event, timestamp_ms=stamp)
                 ids = [item["event_id"]]
             sent.update(dict.fromkeys(ids, stamp))
             owed -= len(ids)
@@ -459,10 +464,18 @@ def latency_text(run: dict) -> str:
     return (f"{run['p50']:,.0f} / {run['p99']:,.0f} ms ({run['delivered']:,}/s; "
             f"first {OPENING_MS / 1000:.0f} s: p50 {run['opening_p50']:,.0f} ms; "
             f"checkpoints: p50 {run['checkpoint_p50']:,.0f} ms, longest {run['checkpoint_max']:,.0f}; "
-            f"late: {run['tail']})")  # fmt: skip
+            f"late: {run['tail']}; {run['legs']})")  # fmt: skip
 
 
 GC_LOG = "jvm-gc.txt"  # in the job's Flink log directory, apart from Flink's *.log
+
+
+def legs_text(received: list[tuple[int, dict]], sent: dict[str, int], late_ms: int) -> str:
+    """The late scores' wait split by each score's own stamps (latency_tail.legs): its `latency_ms` counts from
+    the send (the event's `ingested_ms`), its `job_ms` from when the job's first operator took the event."""
+    stamped = [(sent[s["event_id"]], at, s["latency_ms"], s["job_ms"]) for at, s in received
+               if s["event_id"] in sent and s.get("latency_ms") is not None]  # fmt: skip
+    return latency_tail.legs(stamped, late_ms).text()
 
 
 def log_lines(directory: Path, pattern: str) -> list[str]:

@@ -67,3 +67,24 @@ def test_each_late_score_is_set_beside_what_ran_while_its_event_waited():
     assert tail.text(50) == (
         "80.0% over 50 ms: 50% beside a checkpoint, 50% beside a young GC pause (median 40 ms), 25% beside both"
     )
+
+
+def test_each_late_score_is_split_into_the_legs_of_its_wait_by_its_own_stamps():
+    # (ingested at, readable at, latency_ms: ingested to scored, job_ms: the job's first operator to scored)
+    scores = [
+        (T, T + 20, 15, 5),  # on time: 10 ms before the operators, 5 in them, 5 after
+        (T, T + 70, 15, 5),  # late after them: 55 ms from scored to readable
+        (T, T + 80, 70, 60),  # late in them
+        (T, T + 90, 80, 10),  # late before them: 70 ms to the first operator
+        (T, T + 100, 60, 10),  # 50 before, 10 in, 40 after: longest before
+    ]
+    legs = latency_tail.legs(scores, 50)
+    assert legs.late == 4
+    assert legs.longest == {"before": 2, "in": 1, "after": 1}
+    assert legs.late_p50 == {"before": 50, "in": 10, "after": 40}
+    assert legs.all_p50 == {"before": 10, "in": 10, "after": 10}
+    assert legs.text() == (
+        "late scores waited longest before / in / after the job's operators: before 50%, in 25%, after 25%; "
+        "their median legs 50 / 10 / 40 ms (all scores 10 / 10 / 10)"
+    )
+    assert latency_tail.legs(scores[:1], 50).text() == "no late score"
