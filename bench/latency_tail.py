@@ -110,8 +110,10 @@ LEGS = ("before", "in", "after")
 @dataclass(frozen=True)
 class Legs:
     """The late scores' wait in three legs: `before` the scoring job's operators (from the event's ingestion:
-    the sender, the broker, the job's source), `in` them (`job_ms`: routing, features, assembly, scoring),
-    `after` them (the sink, the producer, the broker's append; exactly-once also the commit)."""
+    the sender, the broker, the job's source, and the queue in front of its first operator, where backpressure
+    from the later ones collects; end to end, the whole preprocessor), `in` them (`job_ms`: routing, features,
+    assembly, scoring), `after` them (the sink, the producer, the broker's append; exactly-once also the
+    commit)."""
 
     late: int
     longest: dict[str, int]  # per leg, how many late scores waited longest in it
