@@ -115,10 +115,13 @@ class Legs:
     assembly, scoring), `after` them (the sink, the producer, the broker's append; exactly-once also the
     commit)."""
 
-    late: int
     longest: dict[str, int]  # per leg, how many late scores waited longest in it
     late_p50: dict[str, float]  # per leg, the late scores' median
     all_p50: dict[str, float]  # per leg, every score's median
+
+    @property
+    def late(self) -> int:
+        return sum(self.longest.values())
 
     def text(self) -> str:
         if not self.late:
@@ -144,8 +147,7 @@ def legs(scores: Iterable[tuple[float, float, float, float]], over_ms: int) -> L
             for leg in LEGS:
                 late[leg].append(wait[leg])
             longest[max(LEGS, key=wait.__getitem__)] += 1
-    return Legs(len(late["in"]), longest, {leg: median(late[leg]) for leg in LEGS},
-                {leg: median(every[leg]) for leg in LEGS})  # fmt: skip
+    return Legs(longest, {leg: median(late[leg]) for leg in LEGS}, {leg: median(every[leg]) for leg in LEGS})
 
 
 def median(values: list[float]) -> float:
