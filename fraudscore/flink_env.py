@@ -71,26 +71,34 @@ def tune_the_embedded_jvm() -> None:
     os.environ["JVM_ARGS"] = " ".join([*(o for o in JOB_JVM_OPTIONS if o not in given), *given])
 
 
-def create_env(flink: FlinkSettings, jvm_dir: Path, job: str = "") -> StreamExecutionEnvironment:
+def create_env(
+    flink: FlinkSettings, jvm_dir: Path, job: str = "", *, state_changelog: bool = False
+) -> StreamExecutionEnvironment:
     """A streaming environment: a mini-cluster when run as a script, the cluster's under `flink run`.
     With `flink.checkpoint_dir`, the job's checkpoints are kept in `<checkpoint_dir>/<job>` and a new start
-    resumes from the newest of them."""
+    resumes from the newest of them. With `state_changelog`, its checkpoints write what changed since the
+    last one (`log_state_changes`)."""
     _let_embedded_python_find_the_venv()
     tune_the_embedded_jvm()
     config = Configuration()
     if flink.checkpoint_dir is not None:
         directory = flink.checkpoint_dir / job
-        config.set_string("execution.checkpointing.dir", directory.resolve().as_uri())
         config.set_string("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION")
         config.set_string("execution.checkpointing.num-retained", "2")
         latest = latest_checkpoint(directory)
         if latest is not None:
             config.set_string("execution.state-recovery.path", latest.as_uri())
+            # The new start owns the checkpoint it resumes from (the job's own history goes on). The default,
+            # NO_CLAIM, must first write a whole new checkpoint, which a job logging its state's changes
+            # cannot: each checkpoint after the restore failed, and the job with them.
+            config.set_string("execution.state-recovery.claim-mode", "CLAIM")
     else:
         # Still files, in a directory of this run's own: checkpoints kept in the JobManager's memory fail
         # once a job's state passes 5 MB (a few thousand keys of features), and the job with them.
-        scratch = Path(tempfile.mkdtemp(prefix=f"fraudscore-{job or 'job'}-checkpoints-"))
-        config.set_string("execution.checkpointing.dir", scratch.as_uri())
+        directory = Path(tempfile.mkdtemp(prefix=f"fraudscore-{job or 'job'}-checkpoints-"))
+    config.set_string("execution.checkpointing.dir", directory.resolve().as_uri())
+    if state_changelog:
+        log_state_changes(config, directory / CHANGELOG_DIR, flink.changelog_materialize_s)
     config.set_string("python.execution-mode", flink.execution_mode)
     jars = [*connector_jars(jvm_dir), dataplane_jar(jvm_dir)]
     config.set_string("pipeline.jars", ";".join(j.as_uri() for j in jars))
@@ -125,6 +133,19 @@ def _choose_state_backend(config: Configuration, backend: str) -> None:
         config.set_string("execution.checkpointing.incremental", "true")
     else:
         config.set_string("state.backend.type", "hashmap")
+
+
+CHANGELOG_DIR = "changelog"  # beside a job's checkpoints, which refer to its files
+
+
+def log_state_changes(config: Configuration, directory: Path, materialize_s: int) -> None:
+    """Flink's changelog state backend over the chosen one: each state write is also logged, a checkpoint
+    uploads the log since the last one, and the whole state is written (materialized) every `materialize_s`.
+    The log's files live beside the checkpoints that refer to them: a restore reads both."""
+    config.set_string("state.changelog.enabled", "true")
+    config.set_string("state.changelog.storage", "filesystem")
+    config.set_string("state.changelog.dstl.dfs.base-path", directory.resolve().as_uri())
+    config.set_string("state.changelog.periodic-materialize.interval", f"{materialize_s}s")
 
 
 def latest_checkpoint(directory: Path) -> Path | None:

@@ -71,7 +71,10 @@ def preprocessed(
 def build(settings: Settings) -> StreamExecutionEnvironment:
     """Add the preprocessor pipeline to a new environment and return it, not yet started."""
     topics = Topics(settings.kafka.topic_prefix)
-    env = flink_env.create_env(settings.flink, settings.jvm_dir, f"{topics.prefix}preprocessor")
+    env = flink_env.create_env(
+        settings.flink, settings.jvm_dir, f"{topics.prefix}preprocessor",
+        state_changelog=settings.preprocessor.state_changelog,
+    )  # fmt: skip
     # No copy of each record between chained operators (a fifth of the source task's time, profiled): none
     # of ours keeps a record it was given after the call.
     env.get_config().enable_object_reuse()

@@ -65,7 +65,9 @@ def scoring_operators(events: DataStream, control: DataStream, settings: Setting
 def build(settings: Settings) -> StreamExecutionEnvironment:
     """The scoring pipeline in a new environment, not yet started."""
     topics = Topics(settings.kafka.topic_prefix)
-    env = flink_env.create_env(settings.flink, settings.jvm_dir, f"{topics.prefix}scoring")
+    env = flink_env.create_env(
+        settings.flink, settings.jvm_dir, f"{topics.prefix}scoring", state_changelog=settings.scoring.state_changelog
+    )
     group = f"{topics.prefix}scoring"
     events = flink_env.kafka_bytes(env, settings.kafka, [topics.events], group, "events")
     control = flink_env.kafka_strings(

@@ -1,7 +1,9 @@
 """A crash of the preprocessor job mid-stream, exactly-once delivery: the job process and its whole
 mini-cluster are killed without warning while records flow, a new one resumes from the last completed
 checkpoint (its offsets, its de-duplication state, its open transactions), and every good record is on
-`events` once, every bad one on `dlq` once, as consumers that read committed records see them."""
+`events` once, every bad one on `dlq` once, as consumers that read committed records see them. The
+de-duplication state comes back through the state changelog the job keeps by default: a channel's resend,
+after the restart, of records read before the crash is dropped."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from collections import Counter
 import pytest
 
 from fraudscore import kafka_io
+from fraudscore.flink_env import CHANGELOG_DIR
 from fraudscore.local_jobs import LocalJob
 from tests.pipeline import collect, values, web_payment
 
@@ -41,6 +44,10 @@ def test_a_crash_mid_stream_neither_loses_nor_repeats_a_record(kafka, topics, se
     finally:
         first.kill()
     kafka_io.send(kafka.bootstrap, topics.raw("web"), raw_records(RECORDS // 2, RECORDS))
+    changelog = tmp_path / "checkpoints" / f"{topics.prefix}preprocessor" / CHANGELOG_DIR
+    assert any(p.is_file() for p in changelog.rglob("*")), "the checkpoints logged no state change"
+    resent = [record for n, record in enumerate(raw_records(0, 100)) if n % 7]
+    kafka_io.send(kafka.bootstrap, topics.raw("web"), resent)
     with LocalJob("preprocessor", env, log_dir / "after") as second:
         records = collect(kafka.bootstrap, [topics.events, topics.dlq],
                           lambda rs: len(rs) >= len(good) + broken, [second])  # fmt: skip
