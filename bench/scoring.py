@@ -2,7 +2,7 @@
 to end, against Kafka-to-Kafka copies with no Python; latency; swap latency; parallelism 2 on a cluster.
 
     .venv/bin/python bench/scoring.py [--events 100000] [--swaps 20] [--seconds 25] [--warm 60] [--alone] [--cluster]
-    .venv/bin/python bench/scoring.py --latency-at 2000 [--seconds 40] [--warm 60]
+    .venv/bin/python bench/scoring.py --latency-at 2000 [--delivery exactly-once] [--seconds 40] [--warm 60]
     .venv/bin/python bench/scoring.py --jars before.jar,after.jar [--rounds 3] [--events 100000]
 
 One embedded broker; the feature set examples/payments.fdsl and three models trained on it (logistic
@@ -21,24 +21,25 @@ event; each job at parallelism 1 in its own mini-cluster. Figures:
   the JIT's compilations, and scores what queued meanwhile late); latency = when the score became readable
   minus when the event was sent. Each row also gives the median of the first 2 s counted: far above the
   whole run's, the job was still catching up when the count began (raise --warm); and the median and
-  longest duration of the scoring job's checkpoints completed while it counted (from Flink's log); and the
+  longest duration of each job's checkpoints completed while it counted (from Flink's log); and the
   share of scores later than the target (50 ms for the job alone, 100 ms end to end), with how many of them
   waited while a checkpoint ran or a young GC pause (the jobs' JVMs log their pauses: `bench/latency_tail.py`).
   At-least-once, that is when the broker appended it (the bench's `scores` topic stamps LogAppendTime);
   exactly-once, when its transaction committed (it includes the wait for the checkpoint that commits it): a
   watcher notes the last stable offsets as they move. Both are worked out after the run: a consumer decoding
   every score while the job ran took a share of the cores from it and counted its own lag. At-least-once
-  runs again with checkpoints every 10 s instead of the setting's 2 s, without swaps: each checkpoint writes
-  every key's state, and that is the latency tail.
+  runs again with checkpoints every 10 s instead of the setting's 2 s, without swaps: each checkpoint of the
+  scoring job writes every key's state, and that is the latency tail. (The preprocessor's write only the
+  event ids seen since the last one: its `state_changelog`.)
 - swap: during the at-least-once latency run, a new version of the LR model every second; swap latency =
   first score by the new version, as the broker stamped it, minus the time its `model.deploy` was sent; none
   may be lost.
 - end to end (both jobs): raw records (card, web, mobile, ATM, FX frames) preloaded, the scoring job warm,
   then the preprocessor started; events/s as above, and its share of the chain ceiling. Latency at 70% of
   it, from the raw record's send: at-least-once with checkpoints every 2 s and every 10 s, and exactly-once.
-- `--latency-at RATE`: only the scoring job alone's at-least-once latency at RATE events/s, no swaps: to
-  compare two builds of the data plane (`FRAUDSCORE_DATAPLANE_JAR` names the jar), or to attach a profiler
-  to the job while it counts.
+- `--latency-at RATE [--delivery exactly-once]`: only the scoring job alone's latency at RATE events/s, no
+  swaps (at-least-once unless told): to compare two builds of the data plane (`FRAUDSCORE_DATAPLANE_JAR`
+  names the jar), or to attach a profiler to the job while it counts.
 - `--jars A.jar,B.jar`: only the scoring job alone's throughput, with each data plane jar in turn, for
   `--rounds` rounds on one broker and the same events; each jar's medians and its ratios to the first jar's
   run of the same round (the host's speed drifts more between rounds than within one).
@@ -84,8 +85,9 @@ from fraudscore.training import train
 ROOT = Path(__file__).resolve().parent.parent
 FEATURES = (ROOT / "examples" / "payments.fdsl").read_text()
 MODELS = ("lr", "gbm", "rf")
-# Each checkpoint writes every key's state (the heap backend's snapshots are full): its work is the latency
-# tail. At-least-once needs a checkpoint only to bound what a restart replays, so it can take them rarer.
+# Each checkpoint of the scoring job writes every key's state (the heap backend's snapshots are full): its
+# work is the latency tail. At-least-once needs a checkpoint only to bound what a restart replays, so it can
+# take them rarer.
 RARE_CHECKPOINTS_MS = 10_000
 # A score later than this is late: the issues' p99 targets, the scoring job alone and end to end.
 ALONE_LATE_MS = 50
@@ -292,9 +294,6 @@ class Bench:
         last = max((at for at, _ in arrivals), default=None)
         delivered = len(sent) / max(1e-3, (last - min(sent.values())) / 1000) if last is not None else 0.0
         opening = [at - sent_at for at, sent_at in arrivals if sent_at < measured_from + OPENING_MS]
-        checkpoints = latency_tail.checkpoint_durations(
-            log_lines(self.logs / topics.prefix / "scoring-flink", "*.log"), measured_from
-        )
         figures = {
             "delivered": round(delivered),
             "events": len(sent),
@@ -302,8 +301,7 @@ class Bench:
             "p50": percentile(latencies, 50),
             "p99": percentile(latencies, 99),
             "opening_p50": percentile(opening, 50),
-            "checkpoint_p50": percentile(checkpoints, 50),
-            "checkpoint_max": max(checkpoints, default=float("nan")),
+            "checkpoints": self.checkpoints(topics, end_to_end, measured_from),
             "tail": self.tail(topics, arrivals, late_ms, measured_from).text(late_ms),
             "legs": legs_text(received, sent, late_ms),
         }
@@ -314,6 +312,15 @@ class Bench:
                     first.setdefault(score["model_version"], at)
             swap_ms = [first[v] - deployed for v, deployed in deploys.items() if v in first]
             figures |= {"swaps": len(swap_ms), "swap_p50": percentile(swap_ms, 50), "swap_p99": percentile(swap_ms, 99)}
+        return figures
+
+    def checkpoints(self, topics: Topics, end_to_end: bool, since_ms: int) -> dict[str, tuple[float, float]]:
+        """The median and longest duration (ms) of each job's checkpoints completed from `since_ms` on."""
+        figures = {}
+        for job in ("scoring", "preprocessor") if end_to_end else ("scoring",):
+            took = latency_tail.checkpoint_durations(log_lines(self.logs / topics.prefix / f"{job}-flink", "*.log"),
+                                                     since_ms)  # fmt: skip
+            figures[job] = (percentile(took, 50), max(took, default=float("nan")))
         return figures
 
     def tail(self, topics: Topics, arrivals: list[tuple[int, int]], late_ms: int, since_ms: int) -> latency_tail.Tail:
@@ -460,11 +467,19 @@ def now_ms() -> int:
 
 def latency_text(run: dict) -> str:
     """p50 / p99, what got through, the median of the first counted events (the warm-up's check), and how long
-    the scoring job's checkpoints took meanwhile (the latency's tail)."""
+    the jobs' checkpoints took meanwhile (the latency's tail)."""
     return (f"{run['p50']:,.0f} / {run['p99']:,.0f} ms ({run['delivered']:,}/s; "
             f"first {OPENING_MS / 1000:.0f} s: p50 {run['opening_p50']:,.0f} ms; "
-            f"checkpoints: p50 {run['checkpoint_p50']:,.0f} ms, longest {run['checkpoint_max']:,.0f}; "
+            f"checkpoints: {checkpoints_text(run['checkpoints'])}; "
             f"late: {run['tail']}; {run['legs']})")  # fmt: skip
+
+
+def checkpoints_text(checkpoints: dict[str, tuple[float, float]]) -> str:
+    """Each job's checkpoints while the run counted: their median and longest duration; the job is named when
+    there are two."""
+    named = len(checkpoints) > 1
+    return ", ".join(f"{job + ' ' if named else ''}p50 {p50:,.0f} ms, longest {longest:,.0f}"
+                     for job, (p50, longest) in checkpoints.items())  # fmt: skip
 
 
 GC_LOG = "jvm-gc.txt"  # in the job's Flink log directory, apart from Flink's *.log
@@ -535,11 +550,11 @@ def embedded_bench(settings: Settings) -> Iterator[tuple[Bench, Path]]:
 
 
 def latency_only(args: argparse.Namespace) -> None:
-    """The scoring job alone at a given rate, at-least-once, the setting's checkpoints, no swaps."""
+    """The scoring job alone at a given rate and delivery mode, the setting's checkpoints, no swaps."""
     load = canonical_events(int(args.latency_at * (args.warm + args.seconds)) + 100, seed=14)
     with embedded_bench(Settings()) as (bench, _):
-        run = bench.latency(load, args.latency_at, args.seconds, "at-least-once", warm_s=args.warm)
-    print(f"scoring job alone at {args.latency_at:,.0f}/s, at-least-once (checkpoint {bench.checkpoint_ms} ms): "
+        run = bench.latency(load, args.latency_at, args.seconds, args.delivery, warm_s=args.warm)
+    print(f"scoring job alone at {args.latency_at:,.0f}/s, {args.delivery} (checkpoint {bench.checkpoint_ms} ms): "
           f"p50 / p99 (delivered): {latency_text(run)}")  # fmt: skip
 
 
@@ -578,8 +593,11 @@ def main() -> None:
     parser.add_argument("--warm", type=float, default=60, help="seconds of the same load before each latency run")
     parser.add_argument("--alone", action="store_true", help="the ceiling and the scoring job alone only")
     parser.add_argument("--cluster", action="store_true", help="also parallelism 1 and 2 on a standalone cluster")
-    only_latency = "only the scoring job alone's at-least-once latency at RATE events/s, no swaps"
+    only_latency = "only the scoring job alone's latency at RATE events/s, no swaps"
     parser.add_argument("--latency-at", type=float, metavar="RATE", help=only_latency)
+    parser.add_argument(
+        "--delivery", choices=("at-least-once", "exactly-once"), default="at-least-once", help="of --latency-at"
+    )
     compare = "only the scoring job alone's throughput with each data plane jar in turn (comma-separated)"
     parser.add_argument("--jars", metavar="A.jar,B.jar", help=compare)
     parser.add_argument("--rounds", type=int, default=3, help="rounds of --jars")
