@@ -3,7 +3,8 @@ to end, against Kafka-to-Kafka copies with no Python; latency; swap latency; par
 
     .venv/bin/python bench/scoring.py [--events 100000] [--swaps 20] [--seconds 25] [--warm 60] [--alone] [--cluster]
     .venv/bin/python bench/scoring.py --latency-at 2000 [--delivery exactly-once] [--seconds 40] [--warm 60]
-    .venv/bin/python bench/scoring.py --jars before.jar,after.jar [--rounds 3] [--events 100000]
+    .venv/bin/python bench/scoring.py --jars before.jar,after.jar [--rounds 3] [--events 100000] [--end-to-end]
+    .venv/bin/python bench/scoring.py --compare VAR=A,B [--rounds 3] [--events 100000] [--end-to-end]
 
 One embedded broker; the feature set examples/payments.fdsl and three models trained on it (logistic
 regression, GBM-100, RF-100: fraudscore.training, cached in var/data/bench-*.pmml), every one scoring every
@@ -42,7 +43,9 @@ event; each job at parallelism 1 in its own mini-cluster. Figures:
   names the jar), or to attach a profiler to the job while it counts.
 - `--jars A.jar,B.jar`: only the scoring job alone's throughput, with each data plane jar in turn, for
   `--rounds` rounds on one broker and the same events; each jar's medians and its ratios to the first jar's
-  run of the same round (the host's speed drifts more between rounds than within one).
+  run of the same round (the host's speed drifts more between rounds than within one). `--compare VAR=A,B`
+  does the same with any environment variable the jobs read (a setting: `FRAUDSCORE_...`) set to each value
+  in turn; `--end-to-end` makes either run both jobs on raw records (the end-to-end throughput above).
 - `--cluster`: the scoring job alone on a standalone cluster (two TaskManagers of one slot), at
   parallelism 1 and 2 (`flink run -p`), events preloaded as above.
 """
@@ -558,29 +561,35 @@ def latency_only(args: argparse.Namespace) -> None:
           f"p50 / p99 (delivered): {latency_text(run)}")  # fmt: skip
 
 
-def compare_jars(args: argparse.Namespace) -> None:
-    """The scoring job alone's throughput with each data plane jar in turn, round after round on one broker
-    and the same events: the host's speed drifts by more than most changes, so compare within a round."""
-    jars = [str(Path(jar).resolve()) for jar in args.jars.split(",")]
-    events = canonical_events(args.events)
-    runs: dict[str, list[tuple[float, float]]] = {jar: [] for jar in jars}
+def compare(args: argparse.Namespace) -> None:
+    """Throughput with each value of one environment variable in turn (`--jars`: FRAUDSCORE_DATAPLANE_JAR, each
+    data plane jar; `--compare VAR=A,B`: any setting), round after round on one broker and the same load: the
+    host's speed drifts by more than most changes, so compare within a round. The scoring job alone on
+    canonical events, or with `--end-to-end` both jobs on raw records."""
+    if args.jars:
+        variable, values = "FRAUDSCORE_DATAPLANE_JAR", [str(Path(jar).resolve()) for jar in args.jars.split(",")]
+    else:
+        variable, _, listed = args.compare.partition("=")
+        values = listed.split(",")
+    load = raw_records(args.events) if args.end_to_end else canonical_events(args.events)
+    runs: dict[str, list[tuple[float, float]]] = {value: [] for value in values}
     with embedded_bench(Settings()) as (bench, _):
         for round_ in range(1, args.rounds + 1):
-            for jar in jars:
-                os.environ["FRAUDSCORE_DATAPLANE_JAR"] = jar  # the job's process reads it as it starts
-                runs[jar].append(bench.scoring_throughput(events))
-                whole, steady = runs[jar][-1]
-                print(
-                    f"round {round_}, {jar}: {whole:,.0f} / {steady:,.0f} events/s (whole run / second half)",
-                    flush=True,
-                )
-    first = jars[0]
-    print(f"\n| jar | whole run / second half, median events/s | against {Path(first).name}, per round |")
+            for value in values:
+                os.environ[variable] = value  # the jobs' processes read it as they start
+                runs[value].append(bench.throughput(load) if args.end_to_end else bench.scoring_throughput(load))
+                whole, steady = runs[value][-1]
+                print(f"round {round_}, {variable}={value}: {whole:,.0f} / {steady:,.0f} events/s "
+                      "(whole run / second half)", flush=True)  # fmt: skip
+    first = values[0]
+    print(f"\n| {variable} | whole run / second half, median events/s | against {Path(first).name}, per round |")
     print("|---|---:|---|")
-    for jar in jars:
-        wholes, steadies = zip(*runs[jar], strict=True)
-        ratios = ", ".join(f"{w / b[0]:.2f} / {s / b[1]:.2f}" for (w, s), b in zip(runs[jar], runs[first], strict=True))
-        print(f"| {jar} | {statistics.median(wholes):,.0f} / {statistics.median(steadies):,.0f} | {ratios} |")
+    for value in values:
+        wholes, steadies = zip(*runs[value], strict=True)
+        ratios = ", ".join(
+            f"{w / b[0]:.2f} / {s / b[1]:.2f}" for (w, s), b in zip(runs[value], runs[first], strict=True)
+        )
+        print(f"| {value} | {statistics.median(wholes):,.0f} / {statistics.median(steadies):,.0f} | {ratios} |")
 
 
 def main() -> None:
@@ -598,15 +607,20 @@ def main() -> None:
     parser.add_argument(
         "--delivery", choices=("at-least-once", "exactly-once"), default="at-least-once", help="of --latency-at"
     )
-    compare = "only the scoring job alone's throughput with each data plane jar in turn (comma-separated)"
-    parser.add_argument("--jars", metavar="A.jar,B.jar", help=compare)
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of --jars")
+    jars = "only the scoring job alone's throughput with each data plane jar in turn (comma-separated)"
+    parser.add_argument("--jars", metavar="A.jar,B.jar", help=jars)
+    setting = "only throughput with the environment variable VAR set to each value in turn (comma-separated)"
+    parser.add_argument("--compare", metavar="VAR=A,B", help=setting)
+    parser.add_argument("--end-to-end", action="store_true", help="--jars and --compare through both jobs")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of --jars or --compare")
     args = parser.parse_args()
     if args.latency_at:
         latency_only(args)
         return
-    if args.jars:
-        compare_jars(args)
+    if args.compare and "=" not in args.compare:
+        parser.error("--compare takes VAR=A,B: a variable's name, then the values to try, comma-separated")
+    if args.jars or args.compare:
+        compare(args)
         return
     events = canonical_events(args.events)
     raws = raw_records(args.events)
