@@ -304,7 +304,7 @@ class Bench:
             "p50": percentile(latencies, 50),
             "p99": percentile(latencies, 99),
             "opening_p50": percentile(opening, 50),
-            "checkpoints": self.checkpoints(topics, end_to_end, measured_from),
+            "checkpoints": self.checkpoints(topics, measured_from),
             "tail": self.tail(topics, arrivals, late_ms, measured_from).text(late_ms),
             "legs": legs_text(received, sent, late_ms),
         }
@@ -317,12 +317,16 @@ class Bench:
             figures |= {"swaps": len(swap_ms), "swap_p50": percentile(swap_ms, 50), "swap_p99": percentile(swap_ms, 99)}
         return figures
 
-    def checkpoints(self, topics: Topics, end_to_end: bool, since_ms: int) -> dict[str, tuple[float, float]]:
+    def job_logs(self, topics: Topics) -> dict[str, Path]:
+        """The log directory of each job of the run, by job name, the scoring job's first."""
+        ran = {logs.name.removesuffix("-flink"): logs for logs in (self.logs / topics.prefix).glob("*-flink")}
+        return dict(sorted(ran.items(), key=lambda job: job[0] != "scoring"))
+
+    def checkpoints(self, topics: Topics, since_ms: int) -> dict[str, tuple[float, float]]:
         """The median and longest duration (ms) of each job's checkpoints completed from `since_ms` on."""
         figures = {}
-        for job in ("scoring", "preprocessor") if end_to_end else ("scoring",):
-            took = latency_tail.checkpoint_durations(log_lines(self.logs / topics.prefix / f"{job}-flink", "*.log"),
-                                                     since_ms)  # fmt: skip
+        for job, logs in self.job_logs(topics).items():
+            took = latency_tail.checkpoint_durations(log_lines(logs, FLINK_LOGS), since_ms)
             figures[job] = (percentile(took, 50), max(took, default=float("nan")))
         return figures
 
@@ -330,9 +334,9 @@ class Bench:
         """The late scores (arrived, sent) set beside the checkpoints and young GC pauses of every job of the run
         from `since_ms` on, from the jobs' logs."""
         checkpoints, pauses = [], []
-        for job_logs in (self.logs / topics.prefix).glob("*-flink"):
-            checkpoints += latency_tail.checkpoint_spans(log_lines(job_logs, "flink-*.log"))
-            pauses += latency_tail.young_pauses(log_lines(job_logs, GC_LOG))
+        for logs in self.job_logs(topics).values():
+            checkpoints += latency_tail.checkpoint_spans(log_lines(logs, FLINK_LOGS))
+            pauses += latency_tail.young_pauses(log_lines(logs, GC_LOG))
         waits = [(sent_at, at - sent_at) for at, sent_at in arrivals]
         counted = [c for c in checkpoints if c[1] >= since_ms], [p for p in pauses if p[1] >= since_ms]
         return latency_tail.tail(waits, late_ms, *counted)
@@ -485,7 +489,8 @@ def checkpoints_text(checkpoints: dict[str, tuple[float, float]]) -> str:
                      for job, (p50, longest) in checkpoints.items())  # fmt: skip
 
 
-GC_LOG = "jvm-gc.txt"  # in the job's Flink log directory, apart from Flink's *.log
+GC_LOG = "jvm-gc.txt"  # in the job's Flink log directory, apart from Flink's own logs:
+FLINK_LOGS = "flink-*.log"
 
 
 def legs_text(received: list[tuple[int, dict]], sent: dict[str, int], late_ms: int) -> str:
