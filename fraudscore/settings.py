@@ -64,7 +64,7 @@ class PreprocessorSettings(BaseModel):
     batch_max_bytes: int = 4 * 1024 * 1024
     batch_max_wait_ms: int = 5
     # Checkpoints write only the event ids seen since the last one (Flink's changelog state backend), not
-    # every id of the horizon again: end to end at 2,800 events/s they took a median 31-47 ms against 90-136
+    # every id of the horizon again: end to end at 2,800 events/s they took a median 31-47 ms against 93-151
     # (README, Performance), and their cost follows the rate, no longer the rate times the horizon.
     state_changelog: bool = True
 
@@ -80,7 +80,7 @@ class ScoringSettings(BaseModel):
     start_wait_ms: int = 15_000
     # Off: the changelog writes a key's whole feature state at each of its events, 2-4 KB an event (6-15 MB/s
     # of disk at 2,000-3,500 events/s), where a heap checkpoint writes each changed key once an interval. On,
-    # its checkpoints are shorter (60-100 against 380-430 ms end to end at 2,800/s), but the encoding at each
+    # its checkpoints are shorter (60-100 against 376-425 ms end to end at 2,800/s), but the encoding at each
     # event costs more: more scores were late (README, Performance).
     state_changelog: bool = False
 
