@@ -53,6 +53,11 @@ class StandaloneCluster:
         return self.home / "log"
 
     @property
+    def changelog_dir(self) -> Path:
+        """Where the jobs that log their state's changes (`state_changelog`) write that log on this cluster."""
+        return self.home / "changelog"
+
+    @property
     def rest_url(self) -> str:
         return f"http://127.0.0.1:{self.rest_port}"
 
@@ -201,6 +206,11 @@ class StandaloneCluster:
         opts = config.setdefault("env", {}).setdefault("java", {}).setdefault("opts", {})
         opts["taskmanager"] = " ".join(flink_env.JOB_JVM_OPTIONS)
         config["rest"] = {"address": "127.0.0.1", "bind-address": "127.0.0.1", "port": self.rest_port}
+        # Flink makes a TaskManager's changelog storage from the cluster's configuration, not the job's:
+        # without these, a job with `state.changelog.enabled` logs to memory, carried in every checkpoint's
+        # metadata until the next whole-state write (README, "Running against your own Kafka and Flink").
+        changelog = {"storage": "filesystem", "dstl": {"dfs": {"base-path": self.changelog_dir.resolve().as_uri()}}}
+        config["state"] = {"changelog": changelog}
         (self.conf_dir / "config.yaml").write_text(yaml.safe_dump(config))
         (self.conf_dir / "masters").write_text(f"127.0.0.1:{self.rest_port}\n")
         (self.conf_dir / "workers").write_text("localhost\n")

@@ -78,11 +78,19 @@ class ScoringSettings(BaseModel):
     # For this long after the job starts or restarts, an event waits until then for its parts: the operators
     # come up seconds apart and a restart re-reads a backlog, so a part is slow then, not lost.
     start_wait_ms: int = 15_000
-    # Off: the changelog writes a key's whole feature state at each of its events, 2-4 KB an event (6-15 MB/s
-    # of disk at 2,000-3,500 events/s), where a heap checkpoint writes each changed key once an interval. On,
-    # its checkpoints are shorter (60-100 against 376-425 ms end to end at 2,800/s), but the encoding at each
-    # event costs more: more scores were late (README, Performance).
-    state_changelog: bool = False
+    # `auto`: on in exactly-once on the heap backend, off otherwise. The changelog writes a key's whole
+    # feature state at each of its events, 2-4 KB an event (6-15 MB/s of disk at 2,000-3,500 events/s), where
+    # a heap checkpoint writes each changed key once an interval. Its checkpoints are shorter (34-80 against
+    # 197-229 ms alone at 2,000/s), which exactly-once's scores wait for, but the encoding at each event costs
+    # cores: at-least-once end to end, more scores were late (README, Performance). RocksDB's checkpoints
+    # are incremental already.
+    state_changelog: bool | Literal["auto"] = "auto"
+
+    def logs_state_changes(self, flink: FlinkSettings) -> bool:
+        """Whether the scoring job runs on the changelog state backend, `auto` resolved."""
+        if self.state_changelog == "auto":
+            return flink.delivery == "exactly-once" and flink.state_backend == "heap"
+        return self.state_changelog
 
 
 class ApiToken(BaseModel):

@@ -66,7 +66,10 @@ def build(settings: Settings) -> StreamExecutionEnvironment:
     """The scoring pipeline in a new environment, not yet started."""
     topics = Topics(settings.kafka.topic_prefix)
     env = flink_env.create_env(
-        settings.flink, settings.jvm_dir, f"{topics.prefix}scoring", state_changelog=settings.scoring.state_changelog
+        settings.flink,
+        settings.jvm_dir,
+        f"{topics.prefix}scoring",
+        state_changelog=settings.scoring.logs_state_changes(settings.flink),
     )
     group = f"{topics.prefix}scoring"
     events = flink_env.kafka_bytes(env, settings.kafka, [topics.events], group, "events")

@@ -102,6 +102,10 @@ def test_flink_run_at_parallelism_2_scores_every_event_with_its_model(kafka, set
         for job in jobs:
             job.stop()
     assert set(results) == {f"web-r{n}" for n in range(EVENTS)}
+    # The preprocessor logs its state's changes to the cluster's files (the storage makes a job's directory as
+    # it opens; a cancelled job's files go); the scoring job, at-least-once, logs none.
+    preprocessor, scoring = (standalone.changelog_dir / job.job_id for job in jobs)
+    assert preprocessor.is_dir() and not scoring.exists()
     reference = load_model(pmml)
     for n in range(EVENTS):
         version, score, decision = results[f"web-r{n}"]
@@ -114,7 +118,8 @@ def test_a_task_manager_killed_mid_stream_fails_over_and_scores_each_event_once(
     kafka, settings, standalone, tmp_path: Path
 ):
     """Exactly-once at parallelism 2, the payments feature set's keyed state spread over both TaskManagers:
-    one is SIGKILLed while events flow; the job restarts on the one left from its last checkpoint. Every
+    one is SIGKILLed while events flow; the job restarts on the one left from its last checkpoint, which logged
+    the state's changes (the changelog, on by default in exactly-once): the restore replays them. Every
     event is scored once, with the features `dsl eval` gives: no key's state lost or counted twice; a forged
     control message sent meanwhile is reported on `dlq` once."""
     events = generated_events()
@@ -138,6 +143,8 @@ def test_a_task_manager_killed_mid_stream_fails_over_and_scores_each_event_once(
         outputs = [topics.scores, topics.dlq]
         records = kafka_io.read(kafka.bootstrap, outputs, timeout_s=3 * 2)  # two more checkpoints
         assert standalone.failures(job.job_id), "the job never noticed its TaskManager go"
+        logged = standalone.changelog_dir / job.job_id
+        assert any(p.is_file() for p in logged.rglob("*")), "the job logged no state change to files (in memory?)"
     finally:
         job.stop()
         standalone.start_task_manager(1)

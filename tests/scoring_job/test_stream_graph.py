@@ -1,5 +1,6 @@
 """The scoring job carries each event in the JVM: the stream graph Flink would run (as PyFlink builds it,
-operator chaining and all) holds the data plane's operators and no Python operator."""
+operator chaining and all) holds the data plane's operators and no Python operator. And the environment it
+is built in logs its state's changes where its delivery mode waits on checkpoints."""
 
 from __future__ import annotations
 
@@ -44,3 +45,21 @@ def test_the_scoring_job_runs_no_python_operator(kafka, topics, settings):
     assert python == {}, f"Python operators in the scoring job: {python}"
     found = {c for classes in nodes.values() for c in classes}
     assert found >= DATA_PLANE, f"the data plane's operators are missing from {nodes}"
+
+
+@pytest.mark.parametrize(
+    ("delivery", "backend", "logged"),
+    [("exactly-once", "heap", True), ("at-least-once", "heap", False), ("exactly-once", "rocksdb", False)],
+)
+def test_the_scoring_job_logs_its_state_changes_where_its_scores_wait_for_checkpoints(
+    kafka, topics, settings, delivery, backend, logged
+):
+    """`state_changelog: auto`: exactly-once scores wait for the checkpoint that commits them, so its length;
+    at-least-once ones do not, and RocksDB's checkpoints are incremental already."""
+    job = settings.model_copy(deep=True)
+    job.kafka.bootstrap = kafka.bootstrap
+    job.kafka.topic_prefix = topics.prefix
+    job.flink.delivery = delivery
+    job.flink.state_backend = backend
+    config = build(job)._j_stream_execution_environment.getConfiguration().toMap()
+    assert (config.get("state.changelog.enabled") == "true") is logged, dict(config)
