@@ -160,9 +160,10 @@ class StandaloneCluster:
             "-pyclientexec", sys.executable,
             "-py", str(job_file),
         ]  # fmt: skip
-        result = subprocess.run(
-            command, env={**self.env(), **env}, capture_output=True, text=True, check=False, timeout=300
-        )
+        environment = self.env()
+        environment.setdefault("FRAUDSCORE_FLINK__CLUSTER_CHANGELOG_ON_FILES", "true")  # `_write_conf` sees to it
+        environment.update(env)
+        result = subprocess.run(command, env=environment, capture_output=True, text=True, check=False, timeout=300)
         match = _JOB_ID.search(result.stdout)
         if result.returncode != 0 or not match:
             tail = "\n".join((result.stdout + result.stderr).splitlines()[-30:])

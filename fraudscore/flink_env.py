@@ -77,7 +77,7 @@ def create_env(
     """A streaming environment: a mini-cluster when run as a script, the cluster's under `flink run`.
     With `flink.checkpoint_dir`, the job's checkpoints are kept in `<checkpoint_dir>/<job>` and a new start
     resumes from the newest of them. With `state_changelog`, its checkpoints write what changed since the
-    last one (`log_state_changes`)."""
+    last one (`log_state_changes`), where the log's storage is known to be files (`changelog_storage_known`)."""
     _let_embedded_python_find_the_venv()
     tune_the_embedded_jvm()
     config = Configuration()
@@ -97,8 +97,12 @@ def create_env(
         # once a job's state passes 5 MB (a few thousand keys of features), and the job with them.
         directory = Path(tempfile.mkdtemp(prefix=f"fraudscore-{job or 'job'}-checkpoints-"))
     config.set_string("execution.checkpointing.dir", directory.resolve().as_uri())
-    if state_changelog:
+    if state_changelog and changelog_storage_known(flink):
         log_state_changes(config, directory / CHANGELOG_DIR, flink.changelog_materialize_s)
+    elif state_changelog:
+        print(f"fraudscore: {job or 'the job'} runs without its state changelog: the cluster's changelog storage is"
+              " not known to be files (README, 'Running against your own Kafka and Flink'); set"
+              " FRAUDSCORE_FLINK__CLUSTER_CHANGELOG_ON_FILES=true once it is", file=sys.stderr)  # fmt: skip
     config.set_string("python.execution-mode", flink.execution_mode)
     jars = [*connector_jars(jvm_dir), dataplane_jar(jvm_dir)]
     config.set_string("pipeline.jars", ";".join(j.as_uri() for j in jars))
@@ -136,6 +140,14 @@ def _choose_state_backend(config: Configuration, backend: str) -> None:
 
 
 CHANGELOG_DIR = "changelog"  # beside a job's checkpoints, which refer to its files
+
+
+def changelog_storage_known(flink: FlinkSettings) -> bool:
+    """Whether a state changelog the job asks for would be kept in files: Flink makes each TaskManager's
+    changelog storage from the cluster's configuration and ignores the job's. A script starts its own
+    mini-cluster, whose configuration is the job's; under `flink run` (whose client hands PyFlink its gateway)
+    only the settings can say."""
+    return "PYFLINK_GATEWAY_PORT" not in os.environ or flink.cluster_changelog_on_files
 
 
 def log_state_changes(config: Configuration, directory: Path, materialize_s: int) -> None:

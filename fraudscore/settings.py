@@ -49,6 +49,11 @@ class FlinkSettings(BaseModel):
     # often; each checkpoint between two writes the changes since the last checkpoint, and a restore replays
     # the log since the last whole state.
     changelog_materialize_s: int = 600
+    # Flink takes the changelog's storage from the cluster's configuration, not the job's: under `flink run`
+    # a job logs its state's changes only when this says the cluster keeps that log in files
+    # (`state.changelog.storage: filesystem`; `fraudscore submit` says so for its own cluster). In memory, the
+    # log would ride in every checkpoint's metadata until the next whole-state write.
+    cluster_changelog_on_files: bool = False
 
 
 class PreprocessorSettings(BaseModel):

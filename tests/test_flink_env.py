@@ -1,12 +1,19 @@
-"""Which data plane jar the jobs load (the tree's build, or another named by FRAUDSCORE_DATAPLANE_JAR), and the
-options of the JVM an embedded job runs in."""
+"""Which data plane jar the jobs load (the tree's build, or another named by FRAUDSCORE_DATAPLANE_JAR), the
+options of the JVM an embedded job runs in, and where a job may log its state's changes."""
 
 import os
 from pathlib import Path
 
 import pytest
 
-from fraudscore.flink_env import JOB_JVM_OPTIONS, FlinkSetupError, dataplane_jar, tune_the_embedded_jvm
+from fraudscore.flink_env import (
+    JOB_JVM_OPTIONS,
+    FlinkSetupError,
+    changelog_storage_known,
+    dataplane_jar,
+    tune_the_embedded_jvm,
+)
+from fraudscore.settings import FlinkSettings
 
 
 def test_a_relative_name_is_the_jar_from_the_current_directory_as_an_absolute_path(
@@ -34,3 +41,13 @@ def test_the_embedded_jvm_gets_the_jobs_options_once_and_the_callers_win(monkeyp
     monkeypatch.delenv("JVM_ARGS")
     tune_the_embedded_jvm()
     assert os.environ["JVM_ARGS"].split() == list(JOB_JVM_OPTIONS)
+
+
+def test_under_flink_run_a_job_logs_its_state_changes_only_where_the_cluster_keeps_them_in_files(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("PYFLINK_GATEWAY_PORT", raising=False)
+    assert changelog_storage_known(FlinkSettings())  # a script: its own mini-cluster takes the job's settings
+    monkeypatch.setenv("PYFLINK_GATEWAY_PORT", "41234")  # as `flink run`'s client sets it for the job file
+    assert not changelog_storage_known(FlinkSettings())
+    assert changelog_storage_known(FlinkSettings(cluster_changelog_on_files=True))
