@@ -32,7 +32,7 @@ event; each job at parallelism 1 in its own mini-cluster. Figures:
   runs again with checkpoints every 10 s instead of the setting's 2 s, without swaps: each checkpoint of the
   scoring job writes every key's state, and that is the latency tail. (The preprocessor's write only the
   event ids seen since the last one: its `state_changelog`. Exactly-once, the scoring job's write only the
-  states changed since the last one: its `state_changelog`, `auto`.)
+  log of its state writes since the last one: its `state_changelog`, `auto`.)
 - swap: during the at-least-once latency run, a new version of the LR model every second; swap latency =
   first score by the new version, as the broker stamped it, minus the time its `model.deploy` was sent; none
   may be lost.

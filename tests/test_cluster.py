@@ -93,7 +93,7 @@ def test_flink_run_at_parallelism_2_scores_every_event_with_its_model(kafka, set
     pmml = train_amount_lr()
     topics = Topics(f"cluster.{free_port()}.")
     kafka.create_topics(topics.specs())
-    # Told nothing of the cluster's changelog storage, no job logs its state's changes (to memory, it would).
+    # Told nothing of the cluster's changelog storage (Flink's default keeps it in memory), no job logs to it.
     env = cluster_env(kafka, topics, settings, FRAUDSCORE_FLINK__CLUSTER_CHANGELOG_ON_FILES="false")
     jobs = [ClusterJob(standalone, name, env) for name in ("preprocessor", "scoring")]
     assert standalone.registered_task_managers() == 2
