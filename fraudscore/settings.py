@@ -72,6 +72,9 @@ class PreprocessorSettings(BaseModel):
     # every id of the horizon again: end to end at 2,800 events/s they took a median 31-47 ms against 93-151
     # (README, Performance), and their cost follows the rate, no longer the rate times the horizon.
     state_changelog: bool = True
+    # Its own checkpoint interval; None: the jobs' (`FRAUDSCORE_FLINK__CHECKPOINT_INTERVAL_MS`). Exactly-once,
+    # the scoring job reads the preprocessor's events only as each of its checkpoints commits them.
+    checkpoint_interval_ms: int | None = None
 
 
 class ScoringSettings(BaseModel):

@@ -71,10 +71,12 @@ def preprocessed(
 def build(settings: Settings) -> StreamExecutionEnvironment:
     """Add the preprocessor pipeline to a new environment and return it, not yet started."""
     topics = Topics(settings.kafka.topic_prefix)
+    flink = settings.flink
+    if settings.preprocessor.checkpoint_interval_ms is not None:
+        flink = flink.model_copy(update={"checkpoint_interval_ms": settings.preprocessor.checkpoint_interval_ms})
     env = flink_env.create_env(
-        settings.flink, settings.jvm_dir, f"{topics.prefix}preprocessor",
-        state_changelog=settings.preprocessor.state_changelog,
-    )  # fmt: skip
+        flink, settings.jvm_dir, f"{topics.prefix}preprocessor", state_changelog=settings.preprocessor.state_changelog
+    )
     # No copy of each record between chained operators (a fifth of the source task's time, profiled): none
     # of ours keeps a record it was given after the call.
     env.get_config().enable_object_reuse()

@@ -16,6 +16,7 @@ import pytest
 from fraudscore import kafka_io
 from fraudscore.events import CanonicalEvent
 from fraudscore.local_jobs import LocalJob
+from preprocessor_job.job import build
 from preprocessor_job.outcome import Rejected
 from preprocessor_job.process import preprocess
 from tests.pipeline import collect, values
@@ -114,3 +115,12 @@ def raw_bytes(reject: dict) -> bytes:
 
 def test_the_sample_files_stand_for_every_channel():
     assert sorted(SAMPLES) == sorted(p.stem for p in Path(RAW).iterdir() if p.suffix in (".jsonl", ".txt"))
+
+
+@pytest.mark.parametrize(("own", "interval_ms"), [(None, 2_000), (500, 500)])
+def test_the_preprocessor_checkpoints_at_its_own_interval_when_it_has_one(settings, own, interval_ms):
+    """Exactly-once, the scoring job reads its events as each of its checkpoints commits them (README)."""
+    job = settings.model_copy(deep=True)
+    job.flink.checkpoint_interval_ms = 2_000
+    job.preprocessor.checkpoint_interval_ms = own
+    assert build(job).get_checkpoint_config().get_checkpoint_interval() == interval_ms
