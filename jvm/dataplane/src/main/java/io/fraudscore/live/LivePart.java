@@ -3,6 +3,8 @@ package io.fraudscore.live;
 import io.fraudscore.features.engine.BlockProgram;
 import io.fraudscore.features.engine.KeyState;
 import io.fraudscore.features.engine.KeyStateCodec;
+import io.fraudscore.features.state.BytesOut;
+import java.io.DataInput;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -88,9 +90,20 @@ public final class LivePart {
      * the part's suffix, in the block's output order; updates {@code state} unless the event is late.
      */
     public Map<String, Object> evaluate(Object[] event, KeyState state) {
+        return evaluate(event, state, null);
+    }
+
+    /** As {@link #evaluate(Object[], KeyState)}; what the event did to the state goes to {@code change} (when
+     * not null), for {@link #replay}. */
+    public Map<String, Object> evaluate(Object[] event, KeyState state, BytesOut change) {
         Object[] out = new Object[names.length];
-        program.evaluate(event, ts(event[tsSlot]), state, out, 0);
+        program.evaluate(event, ts(event[tsSlot]), state, out, 0, change);
         return named(out);
+    }
+
+    /** Does to {@code state} again what an event did, from the change {@link #evaluate} wrote for this part. */
+    public void replay(DataInput change, KeyState state) throws IOException {
+        program.replay(change, state);
     }
 
     /** The part's features when the event lacks its key. */

@@ -10,11 +10,16 @@ import io.fraudscore.features.plan.InputPlan;
 import io.fraudscore.features.plan.InvalidPlanException;
 import io.fraudscore.features.plan.PlanReader.Where;
 import io.fraudscore.features.plan.StatefulPlan;
+import io.fraudscore.features.state.BytesOut;
+import io.fraudscore.features.state.ValueCodec;
 import io.fraudscore.features.stateful.StatefulFunction;
 import io.fraudscore.features.stateful.StatefulFunctions;
 import io.fraudscore.features.value.Numbers;
 import io.fraudscore.features.window.KeyLog;
 import io.fraudscore.features.window.WindowPlan;
+import java.io.DataInput;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -121,6 +126,16 @@ public final class BlockProgram {
      * {@code offset}, in the block's order; updates {@code state} unless the event is late.
      */
     public void evaluate(Object[] fields, long ts, KeyState state, Object[] out, int offset) {
+        evaluate(fields, ts, state, out, offset, null);
+    }
+
+    /**
+     * As {@link #evaluate(Object[], long, KeyState, Object[], int)}, and writes to {@code change} what the event
+     * did to the state, for {@link #replay}: its time, the windows' inputs, each stateful function's update. Tens
+     * of bytes where a key's whole state is kilobytes: what a key's log of changes keeps between two writes of
+     * its whole state.
+     */
+    public void evaluate(Object[] fields, long ts, KeyState state, Object[] out, int offset, BytesOut change) {
         KeyLog log = state.log;
         boolean seen = log.hasNewest();
         long newest = log.newestTsOr(0);
@@ -136,6 +151,9 @@ public final class BlockProgram {
             values[i] = inputs[i].eval(f);
         }
         windows.update(log, ts, values, aggregateResults);
+        if (change != null) {
+            writeInputs(change, ts, values);
+        }
         f.aggregates = aggregateResults;
         Object[] computed = f.features;
         for (int i = 0; i < features.length; i++) {
@@ -143,13 +161,67 @@ public final class BlockProgram {
                 Object x = statefulArguments[call].eval(f);
                 if (!late && Numbers.isNumber(x)) {
                     state.functions[call].update(x, ts);
+                    if (change != null) {
+                        writeUpdate(change, call, x);
+                    }
                 }
             }
             Object value = features[i].eval(f);
             computed[i] = value == null ? defaults[i] : value;
         }
+        if (change != null) {
+            change.writeByte(0); // no more updates
+        }
         for (int i = 0; i < outputOrder.length; i++) {
             out[offset + i] = computed[outputOrder[i]];
+        }
+    }
+
+    private static void writeInputs(BytesOut change, long ts, Object[] values) {
+        try {
+            ValueCodec.writeLong(change, ts);
+            ValueCodec.writeCount(change, values.length);
+            for (Object value : values) {
+                ValueCodec.write(change, value);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array does not fail
+        }
+    }
+
+    private static void writeUpdate(BytesOut change, int call, Object x) {
+        try {
+            ValueCodec.writeCount(change, call + 1);
+            ValueCodec.write(change, x);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Does to {@code state} what the event did whose change {@link #evaluate(Object[], long, KeyState, Object[],
+     * int, BytesOut)} wrote, given the state as that event found it: the state ends as that event left it.
+     */
+    public void replay(DataInput change, KeyState state) throws IOException {
+        long ts = ValueCodec.readLong(change);
+        int count = ValueCodec.readCount(change);
+        if (count != inputs.length) {
+            throw new IOException("a change with " + count + " window inputs; the block has " + inputs.length);
+        }
+        Object[] values = new Object[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = ValueCodec.read(change);
+        }
+        KeyLog log = state.log;
+        if (log.hasNewest() && ts - log.newestTsOr(0) > windows.ttlMs()) {
+            state.functions = newFunctions();
+        }
+        windows.update(log, ts, values, aggregateResults);
+        for (int call = ValueCodec.readCount(change); call != 0; call = ValueCodec.readCount(change)) {
+            if (call > state.functions.length) {
+                throw new IOException("a change to stateful call " + (call - 1) + "; the block has " + state.functions.length);
+            }
+            state.functions[call - 1].update(ValueCodec.read(change), ts);
         }
     }
 }

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.fraudscore.features.plan.FeaturePlan;
+import io.fraudscore.features.state.BytesIn;
+import io.fraudscore.features.state.BytesOut;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,6 +70,65 @@ class FeatureEngineTest {
             card.evaluate(fields, ts, restored, b, 0);
             assertArrayEquals(a, b, "event " + n);
         }
+    }
+
+    /**
+     * Every block of DSL.md's example (windows, tiles, stateful functions), events a little out of order, now and
+     * then late or after the block's ttl: a state written whole, then the changes of the events after it
+     * replayed, is the state those events left, byte for byte, and goes on giving the same features.
+     */
+    @Test
+    void aStateRebuiltFromItsChangesIsTheStateTheEventsLeft() throws Exception {
+        FeatureEngine engine = new FeatureEngine(Plans.dslMdExample());
+        for (FeatureEngine.Route route : engine.routes()) {
+            BlockProgram program = route.program();
+            KeyState straight = program.newState();
+            byte[] whole = KeyStateCodec.encode(straight);
+            List<byte[]> changes = new ArrayList<>();
+            Object[] a = new Object[program.outputs()];
+            Object[] b = new Object[program.outputs()];
+            Random random = new Random(11);
+            long ts = T0;
+            for (int n = 0; n < 3_000; n++) {
+                ts += n % 401 == 400 ? 50L * 86_400_000 : random.nextInt(600_000) - 60_000; // idle past any ttl
+                Object[] fields = event(engine, "{\"ts\": " + ts + ", \"amount\": " + random.nextInt(10_000) / 100.0
+                        + ", \"price\": " + (100 + random.nextInt(500) / 100.0) + ", \"country\": \""
+                        + "DEFRNL".substring(2 * (n % 3), 2 * (n % 3) + 2) + "\", \"status\": \""
+                        + (n % 7 == 0 ? "declined" : "approved") + "\", \"event_type\": \""
+                        + (n % 4 == 0 ? "login" : "payment") + "\", \"merchant_id\": \"m" + random.nextInt(20)
+                        + "\", \"card_id\": \"k" + random.nextInt(30) + "\"}");
+                BytesOut change = new BytesOut(64);
+                program.evaluate(fields, ts, straight, a, 0, change);
+                changes.add(change.toByteArray());
+                if (n % 37 == 36) {
+                    KeyState rebuilt = KeyStateCodec.decode(program, whole);
+                    for (byte[] logged : changes) {
+                        program.replay(new BytesIn(logged), rebuilt);
+                    }
+                    assertArrayEquals(KeyStateCodec.encode(straight), KeyStateCodec.encode(rebuilt), route.part() + ", event " + n);
+                    ts += random.nextInt(60_000);
+                    Object[] next = event(engine, "{\"ts\": " + ts + ", \"amount\": 5.0, \"price\": 101.5}");
+                    program.evaluate(next, ts, straight, a, 0);
+                    program.evaluate(next, ts, rebuilt, b, 0);
+                    assertArrayEquals(a, b, route.part() + ", after event " + n);
+                    changes.clear();
+                    whole = KeyStateCodec.encode(straight);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aChangeOfAnotherBlockIsRefusedWithTheReason() throws Exception {
+        FeaturePlan plan = Plans.dslMdExample();
+        FeatureEngine engine = new FeatureEngine(plan);
+        BlockProgram card = engine.routes().get(0).program();
+        BlockProgram device = engine.routes().get(1).program();
+        BytesOut change = new BytesOut(64);
+        card.evaluate(event(engine, "{\"ts\": " + T0 + ", \"amount\": 5.0}"), T0, card.newState(), new Object[card.outputs()], 0, change);
+        IOException e = assertThrows(IOException.class, () -> device.replay(new BytesIn(change.toByteArray()), device.newState()));
+        assertEquals("a change with " + plan.blocks().get(0).inputs().size() + " window inputs; the block has "
+                + plan.blocks().get(1).inputs().size(), e.getMessage());
     }
 
     @Test
