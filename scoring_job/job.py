@@ -44,9 +44,13 @@ def control_history(settings: Settings, topics: Topics) -> list[str]:
         return []
 
 
-def scoring_operators(events: DataStream, control: DataStream, settings: Settings, history: list[str]) -> DataStream:
+def scoring_operators(
+    events: DataStream, control: DataStream, settings: Settings, history: list[str], *, logs_state_changes: bool
+) -> DataStream:
     """Canonical events (as read from Kafka, bytes) and the control records in; out, the (tag, k, v) rows of score
-    records, alerts, scoring failures, rejected control messages and events that are not canonical."""
+    records, alerts, scoring failures, rejected control messages and events that are not canonical. With
+    `logs_state_changes` (the job's state changelog is on), a key's features log each event's change to its
+    state rather than the whole state."""
     gateway = get_gateway()
     java_history = gateway.jvm.java.util.ArrayList()
     for record in history:
@@ -58,6 +62,7 @@ def scoring_operators(events: DataStream, control: DataStream, settings: Setting
         java_history,
         settings.scoring.part_wait_ms,
         settings.scoring.start_wait_ms,
+        logs_state_changes,
     )
     return DataStream(scored)
 
@@ -65,18 +70,18 @@ def scoring_operators(events: DataStream, control: DataStream, settings: Setting
 def build(settings: Settings) -> StreamExecutionEnvironment:
     """The scoring pipeline in a new environment, not yet started."""
     topics = Topics(settings.kafka.topic_prefix)
+    state_changelog = settings.scoring.logs_state_changes(settings.flink)
     env = flink_env.create_env(
-        settings.flink,
-        settings.jvm_dir,
-        f"{topics.prefix}scoring",
-        state_changelog=settings.scoring.logs_state_changes(settings.flink),
+        settings.flink, settings.jvm_dir, f"{topics.prefix}scoring", state_changelog=state_changelog
     )
     group = f"{topics.prefix}scoring"
     events = flink_env.kafka_bytes(env, settings.kafka, [topics.events], group, "events")
     control = flink_env.kafka_strings(
         env, settings.kafka, [topics.control], f"{group}_control", "control", from_start=True
     )
-    scored = scoring_operators(events, control, settings, control_history(settings, topics))
+    history = control_history(settings, topics)
+    logs_changes = state_changelog and flink_env.changelog_storage_known(settings.flink)
+    scored = scoring_operators(events, control, settings, history, logs_state_changes=logs_changes)
     add_sink(scored, settings, topics)
     return env
 

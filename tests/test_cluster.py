@@ -4,6 +4,8 @@ TaskManager lost mid-stream costs no score and repeats none."""
 
 from __future__ import annotations
 
+import re
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -112,12 +114,32 @@ def test_flink_run_at_parallelism_2_scores_every_event_with_its_model(kafka, set
         assert decision == ("alert" if score >= 0.5 else "ok")
 
 
+def task_manager_logs(standalone: StandaloneCluster) -> str:
+    return "".join(p.read_text(errors="replace") for p in standalone.log_dir.glob("*taskexecutor*.log"))
+
+
+def materializations(standalone: StandaloneCluster) -> int:
+    """How many times the cluster's feature operators have written their whole state since it started."""
+    return len(re.findall(r"Task ComputeFeatures \S+ finishes materialization", task_manager_logs(standalone)))
+
+
+def wait_for_materializations(
+    standalone: StandaloneCluster, count: int, job: ClusterJob, timeout_s: float = 60
+) -> None:
+    deadline = time.monotonic() + timeout_s
+    while materializations(standalone) < count:
+        assert time.monotonic() < deadline, f"the features' state was never written whole:\n{job.log_tail()}"
+        time.sleep(0.5)
+
+
 def test_a_task_manager_killed_mid_stream_fails_over_and_scores_each_event_once(
     kafka, settings, standalone, tmp_path: Path
 ):
     """Exactly-once at parallelism 2, the payments feature set's keyed state spread over both TaskManagers:
     one is SIGKILLed while events flow; the job restarts on the one left from its last checkpoint, which logged
-    the state's changes (the changelog, on by default in exactly-once): the restore replays them. Every
+    the state's changes (the changelog, on by default in exactly-once) and wrote the whole state every 2 s: the
+    restore reads the last whole state and replays the log since, where a key's feature state is its last whole
+    write and the changes its events logged after it (those the whole state holds already skipped). Every
     event is scored once, with the features `dsl eval` gives: no key's state lost or counted twice; a forged
     control message sent meanwhile is reported on `dlq` once."""
     events = generated_events()
@@ -126,13 +148,16 @@ def test_a_task_manager_killed_mid_stream_fails_over_and_scores_each_event_once(
     kafka.create_topics(topics.specs())
     publish_features_and_model(kafka, topics, settings)
     env = cluster_env(kafka, topics, settings, FRAUDSCORE_FLINK__DELIVERY="exactly-once",
-                      FRAUDSCORE_FLINK__CHECKPOINT_DIR=str(tmp_path / "checkpoints"))  # fmt: skip
+                      FRAUDSCORE_FLINK__CHECKPOINT_DIR=str(tmp_path / "checkpoints"),
+                      FRAUDSCORE_FLINK__CHANGELOG_MATERIALIZE_S="2")  # fmt: skip
+    before = materializations(standalone)
     job = ClusterJob(standalone, "scoring", env)
     try:
         wait_for_features(kafka, topics, job)
         half = len(events) // 2
         send_events_in_order(kafka, topics, events[:half])
         collect(kafka.bootstrap, [topics.scores], all_scored(topics, events[: half // 3]), [job])  # mid-stream
+        wait_for_materializations(standalone, before + 1, job)
         standalone.kill_task_manager(1)
         forged = control.deploy_message(9, "risk", 2, b"<PMML/>", key="not-the-key")
         kafka_io.send(kafka.bootstrap, topics.control, [forged])
@@ -141,8 +166,8 @@ def test_a_task_manager_killed_mid_stream_fails_over_and_scores_each_event_once(
         outputs = [topics.scores, topics.dlq]
         records = kafka_io.read(kafka.bootstrap, outputs, timeout_s=3 * 2)  # two more checkpoints
         assert standalone.failures(job.job_id), "the job never noticed its TaskManager go"
-        logged = standalone.changelog_dir / job.job_id
-        assert any(p.is_file() for p in logged.rglob("*")), "the job logged no state change to files (in memory?)"
+        storages = re.findall(r"Creating a changelog storage with name '(\w+)'", task_manager_logs(standalone))
+        assert storages and set(storages) == {"filesystem"}, f"the changelog kept in {storages} (in memory?)"
     finally:
         job.stop()
         standalone.start_task_manager(1)

@@ -38,16 +38,18 @@ public final class ScoringOperators {
     /**
      * Canonical events (UTF-8 JSON, as read from Kafka) and the control records in; out, the TAGGED_RECORD rows
      * of score records, alerts, scoring failures, rejected control messages and events that are not canonical.
+     * {@code logsStateChanges}: the job runs on Flink's changelog state backend, so its features log each event's
+     * change to a key's state, not the whole state ({@link ComputeFeatures}).
      */
     public static DataStream<Row> add(DataStream<byte[]> events, DataStream<String> control, String signingKey,
-            List<String> history, long partWaitMs, long startWaitMs) {
+            List<String> history, long partWaitMs, long startWaitMs, boolean logsStateChanges) {
         BroadcastStream<String> broadcast = control.broadcast(CONTROL_STATE);
         TypeInformation<Routed> routedType = TypeInformation.of(Routed.class);
         SingleOutputStreamOperator<Routed> routed = events.connect(broadcast)
                 .process(new RouteEvents(signingKey, history), routedType)
                 .uid("route_events").name("RouteEvents");
         SingleOutputStreamOperator<Routed> parts = routed.keyBy(RouteKey.KEY, KeyStrings.TYPE).connect(broadcast)
-                .process(new ComputeFeatures(signingKey, history), routedType)
+                .process(new ComputeFeatures(signingKey, history, logsStateChanges), routedType)
                 .uid("compute_features").name("ComputeFeatures");
         return parts.keyBy(RouteKey.KEY, KeyStrings.TYPE).connect(broadcast)
                 .process(new AssembleAndScore(signingKey, history, partWaitMs, startWaitMs), TAGGED_RECORD)

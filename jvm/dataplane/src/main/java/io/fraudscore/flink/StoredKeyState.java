@@ -23,23 +23,43 @@ import java.util.function.Function;
  * on, a young GC's survivors (11.2 MB of new ones at each young GC at 2,000 events/s, against 5.8-6.7 MB since).
  */
 public final class StoredKeyState {
+    /** At most this many changes between two whole writes: what a restored key replays at its next event. */
+    static final int MAX_CHANGES_LOGGED = 64;
+
     private KeyState live;
     private byte[] encoded; // the live state's bytes as it stands, or the state itself until decoded
     /** When the key was last updated (processing time, ms): its block's ttl counts from here. */
     long touchedMs;
+    /** Events applied to the state since the key's first. */
+    long seq;
+    /** Written by a job that logs changes after it: only then does a restore look for them (on RocksDB, every
+     * read of a key is a restore). */
+    boolean changesFollow;
+    // Since the state was last written whole: changes logged and their bytes; its size then. Not stored: a
+    // restore counts them again as it replays the log.
+    int changesLogged;
+    long changeBytes;
+    int wholeBytes;
 
-    private StoredKeyState(KeyState live, byte[] encoded, long touchedMs) {
+    private StoredKeyState(KeyState live, byte[] encoded, long touchedMs, long seq, boolean changesFollow) {
         this.live = live;
         this.encoded = encoded;
         this.touchedMs = touchedMs;
+        this.seq = seq;
+        this.changesFollow = changesFollow;
     }
 
     static StoredKeyState fresh(KeyState state, long touchedMs) {
-        return new StoredKeyState(state, null, touchedMs);
+        return new StoredKeyState(state, null, touchedMs, 0, false);
     }
 
-    static StoredKeyState restored(byte[] encoded, long touchedMs) {
-        return new StoredKeyState(null, encoded, touchedMs);
+    static StoredKeyState restored(byte[] encoded, long touchedMs, long seq, boolean changesFollow) {
+        return new StoredKeyState(null, encoded, touchedMs, seq, changesFollow);
+    }
+
+    /** Whether the state is still the bytes a restore gave (not decoded since). */
+    synchronized boolean isRestored() {
+        return live == null;
     }
 
     /** The live state, to update: decoded the first time after a restore; the bytes kept go, being stale. */
@@ -55,6 +75,7 @@ public final class StoredKeyState {
     synchronized byte[] bytes(Function<KeyState, byte[]> encoder) {
         if (encoded == null) {
             encoded = encoder.apply(live);
+            wholeBytes = encoded.length;
         }
         return encoded;
     }
@@ -64,15 +85,39 @@ public final class StoredKeyState {
      * for whoever holds it (a running checkpoint). Bytes never change once made, so both share them.
      */
     synchronized StoredKeyState handOver(Function<KeyState, byte[]> encoder) {
+        StoredKeyState copy;
         if (live == null) {
-            return restored(encoded, touchedMs);
+            copy = restored(encoded, touchedMs, seq, changesFollow);
+        } else {
+            if (encoded == null) {
+                encoded = encoder.apply(live);
+            }
+            copy = new StoredKeyState(live, encoded, touchedMs, seq, changesFollow);
+            live = null;
         }
-        if (encoded == null) {
-            encoded = encoder.apply(live);
-        }
-        KeyState moving = live;
-        live = null;
-        return new StoredKeyState(moving, encoded, touchedMs);
+        copy.changesLogged = changesLogged;
+        copy.changeBytes = changeBytes;
+        copy.wholeBytes = wholeBytes;
+        return copy;
+    }
+
+    /**
+     * Whether a change of {@code bytes} should go to the key's log rather than the whole state be written: while
+     * the changes logged since the last whole write stay smaller than it, and few enough to replay at once.
+     */
+    boolean logs(int bytes) {
+        return changesLogged < MAX_CHANGES_LOGGED && changeBytes + bytes < wholeBytes;
+    }
+
+    void logged(int bytes) {
+        changesLogged++;
+        changeBytes += bytes;
+    }
+
+    /** The whole state was just written: the log starts again. */
+    void wroteWhole() {
+        changesLogged = 0;
+        changeBytes = 0;
     }
 
     /** How a part's program reads a key's state from its bytes. */

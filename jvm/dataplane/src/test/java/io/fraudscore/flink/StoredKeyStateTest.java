@@ -2,8 +2,10 @@ package io.fraudscore.flink;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fraudscore.features.engine.EventReader;
 import io.fraudscore.features.engine.KeyState;
@@ -84,7 +86,7 @@ class StoredKeyStateTest {
         byte[] after = written(copy);
         assertEquals(T0 + 1, SERIALIZER.deserialize(new DataInputDeserializer(after)).touchedMs);
         assertArrayEquals(written(withPayments(card, 6)), written(StoredKeyState.restored(
-                KeyStateCodec.encode(copy.state(card::decode)), T0)), "the copy carries on where the state was");
+                KeyStateCodec.encode(copy.state(card::decode)), T0, 0, false)), "the copy carries on where the state was");
     }
 
     @Test
@@ -169,5 +171,54 @@ class StoredKeyStateTest {
         } finally {
             checkpoint.shutdownNow();
         }
+    }
+
+    @Test
+    void theCountOfEventsAppliedAndWhetherChangesFollowAreWrittenAndACopyCarriesThem() throws Exception {
+        StoredKeyState stored = withPayments(card(), 3);
+        stored.seq = 41;
+        stored.changesFollow = true;
+        for (StoredKeyState read : List.of(SERIALIZER.deserialize(new DataInputDeserializer(written(stored))),
+                SERIALIZER.copy(stored))) {
+            assertEquals(41, read.seq);
+            assertTrue(read.changesFollow);
+        }
+    }
+
+    /**
+     * A checkpoint from before the count of events applied: its serializer snapshot (SimpleTypeSerializerSnapshot's
+     * version 3, or 2 with the class name) restores its states through the old layout, with a count of 0, and
+     * Flink is told to write them anew in the current one.
+     */
+    @Test
+    void aStateWrittenBeforeTheCountOfEventsRestores() throws Exception {
+        LivePart card = card();
+        byte[] state = KeyStateCodec.encode(withPayments(card, 5).state(card::decode));
+        DataOutputSerializer old = new DataOutputSerializer(256);
+        old.writeLong(T0 + 9);
+        old.writeInt(state.length);
+        old.write(state);
+
+        for (int version : new int[] {2, 3}) {
+            DataOutputSerializer config = new DataOutputSerializer(64);
+            if (version == 2) {
+                config.writeUTF(StoredKeyStateSerializer.class.getName());
+            }
+            StoredKeyStateSerializer.Snapshot before = new StoredKeyStateSerializer.Snapshot();
+            before.readSnapshot(version, new DataInputDeserializer(config.getCopyOfBuffer()), getClass().getClassLoader());
+
+            StoredKeyState restored = before.restoreSerializer().deserialize(new DataInputDeserializer(old.getCopyOfBuffer()));
+            assertEquals(T0 + 9, restored.touchedMs);
+            assertEquals(0, restored.seq);
+            assertFalse(restored.changesFollow);
+            assertArrayEquals(state, restored.bytes(KeyStateCodec::encode));
+            assertTrue(SERIALIZER.snapshotConfiguration().resolveSchemaCompatibility(before).isCompatibleAfterMigration());
+        }
+        assertTrue(SERIALIZER.snapshotConfiguration().resolveSchemaCompatibility(SERIALIZER.snapshotConfiguration())
+                .isCompatibleAsIs());
+        StoredKeyStateSerializer.Snapshot unknown = new StoredKeyStateSerializer.Snapshot();
+        IOException e = assertThrows(IOException.class,
+                () -> unknown.readSnapshot(9, new DataInputDeserializer(new byte[0]), getClass().getClassLoader()));
+        assertEquals("a feature state serializer of version 9; this one reads 2 to 4", e.getMessage());
     }
 }
