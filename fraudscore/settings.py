@@ -86,12 +86,12 @@ class ScoringSettings(BaseModel):
     # For this long after the job starts or restarts, an event waits until then for its parts: the operators
     # come up seconds apart and a restart re-reads a backlog, so a part is slow then, not lost.
     start_wait_ms: int = 15_000
-    # `auto`: on in exactly-once on the heap backend, off otherwise. The changelog writes a key's whole
-    # feature state at each of its events, 2-4 KB an event (6-15 MB/s of disk at 2,000-3,500 events/s), where
-    # a heap checkpoint writes each changed key once an interval. Its checkpoints are shorter (34-80 against
-    # 197-229 ms alone at 2,000/s), which exactly-once's scores wait for, but the encoding at each event costs
-    # cores: at-least-once end to end, more scores were late (README, Performance). RocksDB's checkpoints
-    # are incremental already.
+    # `auto`: on in exactly-once on the heap backend, off otherwise. With the changelog, an event logs what it
+    # changed in a key's feature state (tens of bytes; the whole state, 2-4 KB for a card, once the changes
+    # since outweigh it), and the assembly logs each event while it waits for its parts (about 1 KB); a heap
+    # checkpoint writes each key once an interval instead. Its checkpoints are shorter (58-84 against 350-570 ms
+    # alone at 3,500/s), which exactly-once's scores wait for; at-least-once its p99 was level with the heap's,
+    # for 2-6% of throughput (README, Performance). RocksDB's checkpoints are incremental already.
     state_changelog: bool | Literal["auto"] = "auto"
 
     def logs_state_changes(self, flink: FlinkSettings) -> bool:
