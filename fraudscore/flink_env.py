@@ -97,7 +97,7 @@ def create_env(
         # once a job's state passes 5 MB (a few thousand keys of features), and the job with them.
         directory = Path(tempfile.mkdtemp(prefix=f"fraudscore-{job or 'job'}-checkpoints-"))
     config.set_string("execution.checkpointing.dir", directory.resolve().as_uri())
-    if state_changelog and changelog_storage_known(flink):
+    if changelog_applies(flink, state_changelog):
         log_state_changes(config, directory / CHANGELOG_DIR, flink.changelog_materialize_s)
     elif state_changelog:
         print(f"fraudscore: {job or 'the job'} runs without its state changelog: the cluster's changelog storage is"
@@ -140,6 +140,11 @@ def _choose_state_backend(config: Configuration, backend: str) -> None:
 
 
 CHANGELOG_DIR = "changelog"  # beside a job's checkpoints, which refer to its files
+
+
+def changelog_applies(flink: FlinkSettings, state_changelog: bool) -> bool:
+    """Whether a job that asks for its state changelog runs with it (`create_env` decides by this)."""
+    return state_changelog and changelog_storage_known(flink)
 
 
 def changelog_storage_known(flink: FlinkSettings) -> bool:

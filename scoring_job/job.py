@@ -80,7 +80,7 @@ def build(settings: Settings) -> StreamExecutionEnvironment:
         env, settings.kafka, [topics.control], f"{group}_control", "control", from_start=True
     )
     history = control_history(settings, topics)
-    logs_changes = state_changelog and flink_env.changelog_storage_known(settings.flink)
+    logs_changes = flink_env.changelog_applies(settings.flink, state_changelog)
     scored = scoring_operators(events, control, settings, history, logs_state_changes=logs_changes)
     add_sink(scored, settings, topics)
     return env

@@ -129,10 +129,11 @@ public final class ComputeFeatures extends KeyedBroadcastProcessFunction<String,
 
     /** The key's state to update: one a restore gave is decoded, and the changes logged after it replayed. */
     private KeyState liveState(StoredKeyState stored, LivePart part) throws Exception {
-        if (!stored.isRestored() || !stored.changesFollow) {
-            return stored.state(part::decode);
-        }
+        boolean replays = stored.isRestored() && stored.changesFollow;
         KeyState state = stored.state(part::decode);
+        if (!replays) {
+            return state;
+        }
         for (Map.Entry<Long, byte[]> logged : changesInOrder()) {
             BytesIn in = new BytesIn(logged.getValue());
             long touched = ValueCodec.readLong(in);
