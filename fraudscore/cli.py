@@ -45,7 +45,7 @@ def broker_config(settings: Settings) -> BrokerConfig:
 
 
 def cluster(settings: Settings) -> StandaloneCluster:
-    return StandaloneCluster(settings.var_dir / "flink")
+    return StandaloneCluster(settings.var_dir / "flink", changelog_upload_kb=settings.flink.changelog_upload_kb)
 
 
 def cmd_kafka(args: argparse.Namespace, settings: Settings) -> int:

@@ -24,7 +24,7 @@ import yaml
 from fraudscore import flink_env, processes
 from fraudscore.broker import free_port
 from fraudscore.errors import FraudError
-from fraudscore.settings import PROJECT_ROOT
+from fraudscore.settings import PROJECT_ROOT, FlinkSettings
 
 FLINK_HOME = Path(pyflink.__file__).resolve().parent
 _JOB_ID = re.compile(r"JobID ([0-9a-f]{32})")
@@ -43,6 +43,8 @@ class StandaloneCluster:
     task_managers: int = 2
     # Both jobs at parallelism 2 need four slots.
     slots_per_task_manager: int = 2
+    # The cluster's, not the jobs': Flink makes each TaskManager's changelog storage from it (settings.py).
+    changelog_upload_kb: int = FlinkSettings.model_fields["changelog_upload_kb"].default
 
     @property
     def conf_dir(self) -> Path:
@@ -210,8 +212,7 @@ class StandaloneCluster:
         # Flink makes a TaskManager's changelog storage from the cluster's configuration, not the job's:
         # without these, a job with `state.changelog.enabled` logs to memory, carried in every checkpoint's
         # metadata until the next whole-state write (README, "Running against your own Kafka and Flink").
-        changelog = {"storage": "filesystem", "dstl": {"dfs": {"base-path": self.changelog_dir.resolve().as_uri()}}}
-        config["state"] = {"changelog": changelog}
+        config["state"] = {"changelog": flink_env.changelog_storage(self.changelog_dir, self.changelog_upload_kb)}
         (self.conf_dir / "config.yaml").write_text(yaml.safe_dump(config))
         (self.conf_dir / "masters").write_text(f"127.0.0.1:{self.rest_port}\n")
         (self.conf_dir / "workers").write_text("localhost\n")

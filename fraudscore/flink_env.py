@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import site
 import sys
 import tempfile
@@ -95,10 +96,10 @@ def create_env(
     else:
         # Still files, in a directory of this run's own: checkpoints kept in the JobManager's memory fail
         # once a job's state passes 5 MB (a few thousand keys of features), and the job with them.
-        directory = Path(tempfile.mkdtemp(prefix=f"fraudscore-{job or 'job'}-checkpoints-"))
+        directory = checkpoints_of_this_run(job or "job")
     config.set_string("execution.checkpointing.dir", directory.resolve().as_uri())
     if changelog_applies(flink, state_changelog):
-        log_state_changes(config, directory / CHANGELOG_DIR, flink.changelog_materialize_s)
+        log_state_changes(config, directory / CHANGELOG_DIR, flink.changelog_materialize_s, flink.changelog_upload_kb)
     elif state_changelog:
         print(f"fraudscore: {job or 'the job'} runs without its state changelog: the cluster's changelog storage is"
               " not known to be files (README, 'Running against your own Kafka and Flink'); set"
@@ -130,6 +131,34 @@ def create_env(
     return env
 
 
+RUN_CHECKPOINTS = Path(tempfile.gettempdir()) / "fraudscore-checkpoints"
+
+
+def checkpoints_of_this_run(job: str) -> Path:
+    """A new directory for the checkpoints of a job started without `checkpoint_dir`, which no later start
+    resumes from. On the job's own mini-cluster it is named by this process, and those of processes that have
+    ended are removed first: a job's changelog leaves hundreds of MB there (a job killed never cleans up).
+    Under `flink run` the job outlives this client, and its directory is left to whoever runs the cluster."""
+    if "PYFLINK_GATEWAY_PORT" in os.environ:
+        return Path(tempfile.mkdtemp(prefix=f"fraudscore-{job}-checkpoints-"))
+    RUN_CHECKPOINTS.mkdir(exist_ok=True)
+    for directory in RUN_CHECKPOINTS.iterdir():
+        owner = directory.name.split("-", 1)[0]
+        if owner.isdigit() and not _process_runs(int(owner)):
+            shutil.rmtree(directory, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-{job}-", dir=RUN_CHECKPOINTS))
+
+
+def _process_runs(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True
+
+
 def _choose_state_backend(config: Configuration, backend: str) -> None:
     if backend == "rocksdb":
         config.set_string("state.backend.type", "rocksdb")
@@ -155,14 +184,25 @@ def changelog_storage_known(flink: FlinkSettings) -> bool:
     return "PYFLINK_GATEWAY_PORT" not in os.environ or flink.cluster_changelog_on_files
 
 
-def log_state_changes(config: Configuration, directory: Path, materialize_s: int) -> None:
+def log_state_changes(config: Configuration, directory: Path, materialize_s: int, upload_kb: int) -> None:
     """Flink's changelog state backend over the chosen one: each state write is also logged, a checkpoint
-    uploads the log since the last one, and the whole state is written (materialized) every `materialize_s`.
-    The log's files live beside the checkpoints that refer to them: a restore reads both."""
+    uploads the log since the last one (and a task's changes go early once they pass `upload_kb`), and the
+    whole state is written (materialized) every `materialize_s`. The log's files live beside the checkpoints
+    that refer to them: a restore reads both."""
     config.set_string("state.changelog.enabled", "true")
-    config.set_string("state.changelog.storage", "filesystem")
-    config.set_string("state.changelog.dstl.dfs.base-path", directory.resolve().as_uri())
     config.set_string("state.changelog.periodic-materialize.interval", f"{materialize_s}s")
+    for key, value in changelog_storage(directory, upload_kb).items():
+        config.set_string(f"state.changelog.{key}", value)
+
+
+def changelog_storage(directory: Path, upload_kb: int) -> dict[str, str]:
+    """The changelog storage's options, below `state.changelog.`: a job's own mini-cluster takes them from the
+    job's configuration, any other cluster only from its own (the standalone cluster writes the same)."""
+    return {
+        "storage": "filesystem",
+        "dstl.dfs.base-path": directory.resolve().as_uri(),
+        "dstl.dfs.preemptive-persist-threshold": f"{upload_kb}kb",
+    }
 
 
 def latest_checkpoint(directory: Path) -> Path | None:

@@ -1,7 +1,10 @@
 """Which data plane jar the jobs load (the tree's build, or another named by FRAUDSCORE_DATAPLANE_JAR), the
-options of the JVM an embedded job runs in, and where a job may log its state's changes."""
+options of the JVM an embedded job runs in, where a job may log its state's changes, and where a job with no
+checkpoint directory keeps its checkpoints."""
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,7 @@ from fraudscore.flink_env import (
     JOB_JVM_OPTIONS,
     FlinkSetupError,
     changelog_storage_known,
+    checkpoints_of_this_run,
     dataplane_jar,
     tune_the_embedded_jvm,
 )
@@ -51,3 +55,38 @@ def test_under_flink_run_a_job_logs_its_state_changes_only_where_the_cluster_kee
     monkeypatch.setenv("PYFLINK_GATEWAY_PORT", "41234")  # as `flink run`'s client sets it for the job file
     assert not changelog_storage_known(FlinkSettings())
     assert changelog_storage_known(FlinkSettings(cluster_changelog_on_files=True))
+
+
+def test_a_run_without_a_checkpoint_dir_removes_the_checkpoints_of_runs_that_ended(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PYFLINK_GATEWAY_PORT", raising=False)
+    monkeypatch.setattr("fraudscore.flink_env.RUN_CHECKPOINTS", tmp_path)
+    left = tmp_path / f"{_an_ended_process()}-scoring-abc"
+    (left / "changelog").mkdir(parents=True)
+    (left / "changelog" / "log").write_bytes(b"x" * 1000)
+    running = tmp_path / f"{os.getpid()}-preprocessor-def"
+    running.mkdir()
+    other = tmp_path / "notes"  # not a run's: left alone
+    other.mkdir()
+    mine = checkpoints_of_this_run("scoring")
+    assert mine.parent == tmp_path and mine.name.startswith(f"{os.getpid()}-scoring-") and mine.is_dir()
+    assert sorted(tmp_path.iterdir()) == sorted([running, other, mine])
+
+
+def test_under_flink_run_the_job_outlives_its_client_and_its_checkpoints_are_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYFLINK_GATEWAY_PORT", "41234")
+    monkeypatch.setattr("fraudscore.flink_env.RUN_CHECKPOINTS", tmp_path)
+    ended = tmp_path / f"{_an_ended_process()}-scoring-abc"
+    ended.mkdir()
+    mine = checkpoints_of_this_run("scoring")
+    assert mine.parent != tmp_path
+    mine.rmdir()
+    assert ended.is_dir()
+
+
+def _an_ended_process() -> int:
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, check=True)
+    return int(ended.stdout)
