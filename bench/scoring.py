@@ -29,10 +29,9 @@ event; each job at parallelism 1 in its own mini-cluster. Figures:
   exactly-once, when its transaction committed (it includes the wait for the checkpoint that commits it): a
   watcher notes the last stable offsets as they move. Both are worked out after the run: a consumer decoding
   every score while the job ran took a share of the cores from it and counted its own lag. At-least-once
-  runs again with checkpoints every 10 s instead of the setting's 2 s, without swaps: each checkpoint of the
-  scoring job writes every key's state, and that is the latency tail. (The preprocessor's write only the
-  event ids seen since the last one: its `state_changelog`. Exactly-once, the scoring job's write only the
-  log of its state writes since the last one: its `state_changelog`, `auto`.)
+  runs again with checkpoints every 10 s instead of the setting's 2 s, without swaps: what checkpoints add
+  to the tail. (Both jobs' checkpoints write only what changed since the last one, their `state_changelog`:
+  the preprocessor's event ids, the scoring job's log of its state writes, `auto` on the heap backend.)
 - swap: during the at-least-once latency run, a new version of the LR model every second; swap latency =
   first score by the new version, as the broker stamped it, minus the time its `model.deploy` was sent; none
   may be lost.
