@@ -43,7 +43,8 @@ class FlinkSettings(BaseModel):
     delivery: Literal["exactly-once", "at-least-once"] = "at-least-once"
     # Where a job keeps its completed checkpoints, one directory per job; a job started again resumes from
     # the newest there (its Kafka offsets, keyed state and open transactions), which is what makes a crash of
-    # the whole job, not only of a task, lose and repeat nothing. None: checkpoints live in memory only.
+    # the whole job, not only of a task, lose and repeat nothing. None: in a directory of the run's own, which
+    # no later start resumes from (`flink_env.checkpoints_of_this_run`).
     checkpoint_dir: Path | None = None
     # A job that logs its state's changes (the jobs' `state_changelog`) writes its whole keyed state this
     # often; each checkpoint between two writes the changes since the last checkpoint, and a restore replays
