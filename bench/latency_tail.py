@@ -1,6 +1,7 @@
 """Where a latency run's tail comes from: each late score (over the target) set beside the job's checkpoints
 (from Flink's log) and its JVM's young GC pauses (from G1's log, `-Xlog:gc:file=...:time`), and split into the
-legs of its wait (`legs`): before the scoring job's operators, in them, after them.
+legs of its wait (`legs`): before the scoring job's operators, in them, after them (and, with the broker's
+append time of each event, the sending split off before).
 
 A score is beside a checkpoint or a pause when its event waited while one ran (the span overlaps the time
 from the event's send to its score). By chance alone a late score of 60 ms is beside a 40 ms pause every
@@ -105,6 +106,8 @@ def tail(latencies: Iterable[tuple[float, float]], over_ms: int, checkpoints: li
 
 
 LEGS = ("before", "in", "after")
+# With the broker's append time of each event: `before` starts there, and `sending` is the leg up to it.
+SENDING_LEGS = ("sending", *LEGS)
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,8 @@ class Legs:
     the sender, the broker, the job's source, and the queue in front of its first operator, where backpressure
     from the later ones collects; end to end, the whole preprocessor), `in` them (`job_ms`: routing, features,
     assembly, scoring), `after` them (the sink, the producer, the broker's append; exactly-once also the
-    commit)."""
+    commit). Where the broker stamped each event as it appended it, a fourth leg comes first: `sending`, from
+    the send to that append (the bench's own producer and the broker), and `before` counts from the append."""
 
     longest: dict[str, int]  # per leg, how many late scores waited longest in it
     late_p50: dict[str, float]  # per leg, the late scores' median
@@ -126,28 +130,39 @@ class Legs:
     def text(self) -> str:
         if not self.late:
             return "no late score"
-        longest = ", ".join(f"{leg} {self.longest[leg] / self.late:.0%}" for leg in LEGS)
-        medians = " / ".join(f"{self.late_p50[leg]:.0f}" for leg in LEGS)
-        usual = " / ".join(f"{self.all_p50[leg]:.0f}" for leg in LEGS)
-        return (f"late scores waited longest before / in / after the job's operators: {longest}; "
+        names = tuple(self.longest)
+        longest = ", ".join(f"{leg} {self.longest[leg] / self.late:.0%}" for leg in names)
+        medians = " / ".join(f"{self.late_p50[leg]:.0f}" for leg in names)
+        usual = " / ".join(f"{self.all_p50[leg]:.0f}" for leg in names)
+        return (f"late scores waited longest {' / '.join(names)} the job's operators: {longest}; "
                 f"their median legs {medians} ms (all scores {usual})")  # fmt: skip
 
 
-def legs(scores: Iterable[tuple[float, float, float, float]], over_ms: int) -> Legs:
-    """Scores as (ingested at, readable at, `latency_ms`, `job_ms`): the job's own two stamps split each wait
-    into `LEGS`; the scores over `over_ms` from ingestion to readable are the late ones."""
-    every: dict[str, list[float]] = {leg: [] for leg in LEGS}
-    late: dict[str, list[float]] = {leg: [] for leg in LEGS}
-    longest = dict.fromkeys(LEGS, 0)
-    for ingested_ms, readable_ms, latency_ms, job_ms in scores:
+Stamps = tuple[float, float, float, float, float | None]
+
+
+def legs(scores: Iterable[Stamps], over_ms: int) -> Legs:
+    """Scores as (ingested at, readable at, `latency_ms`, `job_ms`, appended at or None): the job's own two
+    stamps split each wait into `LEGS`, and the event's append time, when every score has one, splits off
+    `sending` (`SENDING_LEGS`); the scores over `over_ms` from ingestion to readable are the late ones."""
+    scores = list(scores)
+    split = bool(scores) and all(score[4] is not None for score in scores)
+    names = SENDING_LEGS if split else LEGS
+    every: dict[str, list[float]] = {leg: [] for leg in names}
+    late: dict[str, list[float]] = {leg: [] for leg in names}
+    longest = dict.fromkeys(names, 0)
+    for ingested_ms, readable_ms, latency_ms, job_ms, appended_ms in scores:
         wait = {"before": latency_ms - job_ms, "in": job_ms, "after": readable_ms - ingested_ms - latency_ms}
-        for leg in LEGS:
+        if split:
+            wait["sending"] = appended_ms - ingested_ms
+            wait["before"] -= wait["sending"]
+        for leg in names:
             every[leg].append(wait[leg])
         if readable_ms - ingested_ms > over_ms:
-            for leg in LEGS:
+            for leg in names:
                 late[leg].append(wait[leg])
-            longest[max(LEGS, key=wait.__getitem__)] += 1
-    return Legs(longest, {leg: median(late[leg]) for leg in LEGS}, {leg: median(every[leg]) for leg in LEGS})
+            longest[max(names, key=wait.__getitem__)] += 1
+    return Legs(longest, {leg: median(late[leg]) for leg in names}, {leg: median(every[leg]) for leg in names})
 
 
 def median(values: list[float]) -> float:

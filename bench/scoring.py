@@ -24,7 +24,9 @@ event; each job at parallelism 1 in its own mini-cluster. Figures:
   whole run's, the job was still catching up when the count began (raise --warm); and the median and
   longest duration of each job's checkpoints completed while it counted (from Flink's log); and the
   share of scores later than the target (50 ms for the job alone, 100 ms end to end), with how many of them
-  waited while a checkpoint ran or a young GC pause (the jobs' JVMs log their pauses: `bench/latency_tail.py`).
+  waited while a checkpoint ran or a young GC pause (the jobs' JVMs log their pauses: `bench/latency_tail.py`),
+  and in which leg of their wait they waited longest: sending (the job alone: from the send to the broker's
+  append, which the `events` topic stamps), before the job's operators, in them, after them.
   At-least-once, that is when the broker appended it (the bench's `scores` topic stamps LogAppendTime);
   exactly-once, when its transaction committed (it includes the wait for the checkpoint that commits it): a
   watcher notes the last stable offsets as they move. Both are worked out after the run: a consumer decoding
@@ -132,12 +134,13 @@ class Bench:
         self.runs = itertools.count()
         self.checkpoint_ms = settings.flink.checkpoint_interval_ms
 
-    def fresh_topics(self, *, scores_stamped_on_append: bool = False) -> Topics:
+    def fresh_topics(self, *, scores_stamped_on_append: bool = False, events_stamped_on_append: bool = False) -> Topics:
+        """Fresh topics; those named stamp each record with the broker's append time instead of the sender's."""
         topics = Topics(f"bench{next(self.runs)}.")
-        specs = topics.specs()
-        if scores_stamped_on_append:
-            append_time = {"message.timestamp.type": "LogAppendTime"}
-            specs = [replace(s, configs=s.configs | append_time) if s.name == topics.scores else s for s in specs]
+        stamped = {topics.scores} if scores_stamped_on_append else set()
+        stamped |= {topics.events} if events_stamped_on_append else set()
+        append_time = {"message.timestamp.type": "LogAppendTime"}
+        specs = [replace(s, configs=s.configs | append_time) if s.name in stamped else s for s in topics.specs()]
         self.broker.create_topics(specs)
         return topics
 
@@ -255,9 +258,11 @@ class Bench:
         # stamps LogAppendTime. Exactly-once, when its transaction committed: a watcher notes the partitions'
         # last stable offsets as they move, and a score is readable from the first note past its offset.
         stamped = delivery == "at-least-once"
-        topics = self.fresh_topics(scores_stamped_on_append=stamped)
-        self.publish_models(topics)
         end_to_end = isinstance(load[0], Raw)
+        # The job alone: the broker stamps each event as it appends it, which splits the bench's own sending off
+        # the wait (`legs_text`). End to end the preprocessor takes a raw record's timestamp as its send time.
+        topics = self.fresh_topics(scores_stamped_on_append=stamped, events_stamped_on_append=not end_to_end)
+        self.publish_models(topics)
         marks: dict[int, list[tuple[int, int]]] = {}
         with contextlib.ExitStack() as jobs:
             scoring = jobs.enter_context(self.job(topics, delivery, checkpoint_ms=checkpoint_ms))
@@ -288,6 +293,7 @@ class Bench:
                 stop.set()
                 watcher.join()
         scores = kafka_io.read_to_end(self.broker.bootstrap, topics.scores, timeout_s=600)
+        appended = {} if end_to_end else append_times(self.broker.bootstrap, topics.events)
         when = (lambda record: record.timestamp_ms) if stamped else readable_at(marks)
         arrived = [(when(record), record.value) for record in scores]
         received = [(at, orjson.loads(value)) for at, value in arrived]
@@ -306,7 +312,7 @@ class Bench:
             "opening_p50": percentile(opening, 50),
             "checkpoints": self.checkpoints(topics, measured_from),
             "tail": self.tail(topics, arrivals, late_ms, measured_from).text(late_ms),
-            "legs": legs_text(received, sent, late_ms),
+            "legs": legs_text(received, sent, appended, late_ms),
         }
         if swaps:
             first = {}
@@ -493,12 +499,19 @@ GC_LOG = "jvm-gc.txt"  # in the job's Flink log directory, apart from Flink's ow
 FLINK_LOGS = "flink-*.log"
 
 
-def legs_text(received: list[tuple[int, dict]], sent: dict[str, int], late_ms: int) -> str:
+def legs_text(received: list[tuple[int, dict]], sent: dict[str, int], appended: dict[str, int], late_ms: int) -> str:
     """The late scores' wait split by each score's own stamps (latency_tail.legs): its `latency_ms` counts from
-    the send (the event's `ingested_ms`), its `job_ms` from when the job's first operator took the event."""
-    stamped = [(sent[s["event_id"]], at, s["latency_ms"], s["job_ms"]) for at, s in received
-               if s["event_id"] in sent and s.get("latency_ms") is not None]  # fmt: skip
+    the send (the event's `ingested_ms`), its `job_ms` from when the job's first operator took the event; and by
+    when the broker appended the event, where `appended` has it."""
+    stamped = [(sent[s["event_id"]], at, s["latency_ms"], s["job_ms"], appended.get(s["event_id"]))
+               for at, s in received if s["event_id"] in sent and s.get("latency_ms") is not None]  # fmt: skip
     return latency_tail.legs(stamped, late_ms).text()
+
+
+def append_times(bootstrap: str, topic: str) -> dict[str, int]:
+    """Each event's id and when the broker appended it (its topic stamps LogAppendTime)."""
+    events = kafka_io.read_to_end(bootstrap, topic, timeout_s=600)
+    return {orjson.loads(record.value)["event_id"]: record.timestamp_ms for record in events}
 
 
 def log_lines(directory: Path, pattern: str) -> list[str]:

@@ -70,13 +70,14 @@ def test_each_late_score_is_set_beside_what_ran_while_its_event_waited():
 
 
 def test_each_late_score_is_split_into_the_legs_of_its_wait_by_its_own_stamps():
-    # (ingested at, readable at, latency_ms: ingested to scored, job_ms: the job's first operator to scored)
+    # (ingested at, readable at, latency_ms: ingested to scored, job_ms: the job's first operator to scored,
+    # appended at: unknown)
     scores = [
-        (T, T + 20, 15, 5),  # on time: 10 ms before the operators, 5 in them, 5 after
-        (T, T + 70, 15, 5),  # late after them: 55 ms from scored to readable
-        (T, T + 80, 70, 60),  # late in them
-        (T, T + 90, 80, 10),  # late before them: 70 ms to the first operator
-        (T, T + 100, 60, 10),  # 50 before, 10 in, 40 after: longest before
+        (T, T + 20, 15, 5, None),  # on time: 10 ms before the operators, 5 in them, 5 after
+        (T, T + 70, 15, 5, None),  # late after them: 55 ms from scored to readable
+        (T, T + 80, 70, 60, None),  # late in them
+        (T, T + 90, 80, 10, None),  # late before them: 70 ms to the first operator
+        (T, T + 100, 60, 10, None),  # 50 before, 10 in, 40 after: longest before
     ]
     legs = latency_tail.legs(scores, 50)
     assert legs.late == 4
@@ -88,3 +89,21 @@ def test_each_late_score_is_split_into_the_legs_of_its_wait_by_its_own_stamps():
         "their median legs 50 / 10 / 40 ms (all scores 10 / 10 / 10)"
     )
     assert latency_tail.legs(scores[:1], 50).text() == "no late score"
+
+
+def test_the_broker_s_append_time_splits_the_sending_off_the_wait_before_the_operators():
+    # (ingested at, readable at, latency_ms, job_ms, appended at: when the broker appended the event)
+    scores = [
+        (T, T + 20, 15, 5, T + 4),  # on time: 4 ms sending, 6 before the operators, 5 in them, 5 after
+        (T, T + 90, 80, 10, T + 60),  # late sending: 60 ms to the broker, 10 from it to the first operator
+        (T, T + 90, 80, 10, T + 5),  # late before the operators: 65 ms from the broker to the first operator
+    ]
+    legs = latency_tail.legs(scores, 50)
+    assert legs.longest == {"sending": 1, "before": 1, "in": 0, "after": 0}
+    assert legs.all_p50 == {"sending": 5, "before": 10, "in": 10, "after": 10}
+    assert legs.text() == (
+        "late scores waited longest sending / before / in / after the job's operators: "
+        "sending 50%, before 50%, in 0%, after 0%; their median legs 60 / 65 / 10 / 10 ms (all scores 5 / 10 / 10 / 10)"
+    )
+    # one score without an append time (its event not found): the three legs of the job's own stamps
+    assert latency_tail.legs([*scores, (T, T + 20, 15, 5, None)], 50).longest == {"before": 2, "in": 0, "after": 0}
