@@ -25,8 +25,9 @@ event; each job at parallelism 1 in its own mini-cluster. Figures:
   longest duration of each job's checkpoints completed while it counted (from Flink's log); and the
   share of scores later than the target (50 ms for the job alone, 100 ms end to end), with how many of them
   waited while a checkpoint ran or a young GC pause (the jobs' JVMs log their pauses: `bench/latency_tail.py`),
-  and in which leg of their wait they waited longest: sending (the job alone: from the send to the broker's
-  append, which the `events` topic stamps), before the job's operators, in them, after them.
+  how many while the broker paused for one (its JVM logs them too), and in which leg of their wait they
+  waited longest: sending (the job alone: from the send to the broker's append, which the `events` topic
+  stamps), before the job's operators, in them, after them.
   At-least-once, that is when the broker appended it (the bench's `scores` topic stamps LogAppendTime);
   exactly-once, when its transaction committed (it includes the wait for the checkpoint that commits it): a
   watcher notes the last stable offsets as they move. Both are worked out after the run: a consumer decoding
@@ -311,7 +312,8 @@ class Bench:
             "p99": percentile(latencies, 99),
             "opening_p50": percentile(opening, 50),
             "checkpoints": self.checkpoints(topics, measured_from),
-            "tail": self.tail(topics, arrivals, late_ms, measured_from).text(late_ms),
+            "tail": self.tail(topics, arrivals, late_ms, measured_from).text(late_ms)
+            + self.beside_broker_pauses(arrivals, late_ms, measured_from),
             "legs": legs_text(received, sent, appended, late_ms),
         }
         if swaps:
@@ -346,6 +348,17 @@ class Bench:
         waits = [(sent_at, at - sent_at) for at, sent_at in arrivals]
         counted = [c for c in checkpoints if c[1] >= since_ms], [p for p in pauses if p[1] >= since_ms]
         return latency_tail.tail(waits, late_ms, *counted)
+
+    def beside_broker_pauses(self, arrivals: list[tuple[int, int]], late_ms: int, since_ms: int) -> str:
+        """How many late scores waited while the broker paused for a young collection, from `since_ms` on."""
+        log = self.logs / BROKER_GC_LOG
+        pauses = latency_tail.young_pauses(log.read_text().splitlines()) if log.is_file() else []
+        counted = [p for p in pauses if p[1] >= since_ms]
+        broker = latency_tail.tail([(sent_at, at - sent_at) for at, sent_at in arrivals], late_ms, [], counted)
+        if not broker.late:
+            return ""
+        return (f"; {broker.beside_pause / broker.late:.0%} beside one of the broker's {len(counted)} young pauses "
+                f"(median {broker.pause_p50_ms:.0f} ms)")  # fmt: skip
 
     def on_cluster(self, events: list[dict], parallelism: int, cluster: StandaloneCluster) -> float:
         """The scoring job alone on the standalone cluster (`flink run -p`), events preloaded."""
@@ -495,6 +508,7 @@ def checkpoints_text(checkpoints: dict[str, tuple[float, float]]) -> str:
                      for job, (p50, longest) in checkpoints.items())  # fmt: skip
 
 
+BROKER_GC_LOG = "broker-gc.txt"  # in the bench's log directory
 GC_LOG = "jvm-gc.txt"  # in the job's Flink log directory, apart from Flink's own logs:
 FLINK_LOGS = "flink-*.log"
 
@@ -566,8 +580,27 @@ def embedded_bench(settings: Settings) -> Iterator[tuple[Bench, Path]]:
     pmml = models(settings)
     with tempfile.TemporaryDirectory() as tmp:
         config = BrokerConfig(data_dir=Path(tmp) / "kafka", lib_dir=settings.jvm_dir / "kafka-lib", port=free_port())
-        with EmbeddedBroker.start(config) as broker:
-            yield Bench(broker, settings, Path(tmp) / "logs", pmml), Path(tmp)
+        logs = Path(tmp) / "logs"
+        logs.mkdir()
+        with logging_gc_pauses(logs / BROKER_GC_LOG):  # the broker's JVM only: the jobs start later
+            broker = EmbeddedBroker.start(config)
+        with broker:
+            yield Bench(broker, settings, logs, pmml), Path(tmp)
+
+
+@contextlib.contextmanager
+def logging_gc_pauses(path: Path) -> Iterator[None]:
+    """The JVMs started meanwhile (the broker) log their GC pauses to `path`, for the latency rows: through
+    JAVA_TOOL_OPTIONS, which every JVM reads, set only while the broker starts (the jobs log their own)."""
+    before = os.environ.get("JAVA_TOOL_OPTIONS")
+    os.environ["JAVA_TOOL_OPTIONS"] = f"{before or ''} {latency_tail.gc_log_option(path)}".strip()
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["JAVA_TOOL_OPTIONS"]
+        else:
+            os.environ["JAVA_TOOL_OPTIONS"] = before
 
 
 def latency_only(args: argparse.Namespace) -> None:
