@@ -24,6 +24,7 @@ from pyflink.table.schema import Schema
 from pyflink.table.types import DataTypes
 from pyflink.util.java_utils import add_jars_to_context_class_loader
 
+from fraudscore import processes
 from fraudscore.errors import FraudError
 from fraudscore.settings import FlinkSettings, KafkaSettings
 
@@ -144,19 +145,9 @@ def checkpoints_of_this_run(job: str) -> Path:
     RUN_CHECKPOINTS.mkdir(exist_ok=True)
     for directory in RUN_CHECKPOINTS.iterdir():
         owner = directory.name.split("-", 1)[0]
-        if owner.isdigit() and not _process_runs(int(owner)):
+        if owner.isdigit() and not processes.is_alive(int(owner)):
             shutil.rmtree(directory, ignore_errors=True)
     return Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-{job}-", dir=RUN_CHECKPOINTS))
-
-
-def _process_runs(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's
-        return True
-    return True
 
 
 def _choose_state_backend(config: Configuration, backend: str) -> None:
