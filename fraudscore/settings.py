@@ -52,9 +52,10 @@ class FlinkSettings(BaseModel):
     changelog_materialize_s: int = 600
     # A task's logged changes wait in memory for the next checkpoint unless they pass this size first, then
     # they are uploaded at once (Flink's `state.changelog.dstl.dfs.preemptive-persist-threshold`, 5 MB by
-    # default). At 5 MB they lived about a second and survived young collections, whose pauses doubled;
-    # at 256 KB the scoring job's p99 fell from 78-283 to 48-49 ms alone at 3,500/s (README, Performance),
-    # for some 17 files a second instead of 1. A cluster takes it from its own configuration, like the storage.
+    # default). At 5 MB they lived about a second and survived young collections, whose pauses doubled, and
+    # the scoring job's checkpoints took 300-330 ms; at 256 KB 39-50 ms, and end to end at 3,250/s at-least-once
+    # the p99 was 78-80 against 112-287 ms (README, Performance), for some 17 files a second instead of 1. A
+    # cluster takes it from its own configuration, like the storage.
     changelog_upload_kb: int = 256
     # Flink takes the changelog's storage from the cluster's configuration, not the job's: under `flink run`
     # a job logs its state's changes only when this says the cluster keeps that log in files
