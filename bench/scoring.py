@@ -312,8 +312,7 @@ class Bench:
             "p99": percentile(latencies, 99),
             "opening_p50": percentile(opening, 50),
             "checkpoints": self.checkpoints(topics, measured_from),
-            "tail": self.tail(topics, arrivals, late_ms, measured_from).text(late_ms)
-            + self.beside_broker_pauses(arrivals, late_ms, measured_from),
+            "tail": self.tail(topics, arrivals, late_ms, measured_from),
             "legs": legs_text(received, sent, appended, late_ms),
         }
         if swaps:
@@ -338,23 +337,25 @@ class Bench:
             figures[job] = (percentile(took, 50), max(took, default=float("nan")))
         return figures
 
-    def tail(self, topics: Topics, arrivals: list[tuple[int, int]], late_ms: int, since_ms: int) -> latency_tail.Tail:
+    def tail(self, topics: Topics, arrivals: list[tuple[int, int]], late_ms: int, since_ms: int) -> str:
         """The late scores (arrived, sent) set beside the checkpoints and young GC pauses of every job of the run
-        from `since_ms` on, from the jobs' logs."""
+        from `since_ms` on, from the jobs' logs; then beside the broker's young pauses."""
         checkpoints, pauses = [], []
         for logs in self.job_logs(topics).values():
             checkpoints += latency_tail.checkpoint_spans(log_lines(logs, FLINK_LOGS))
             pauses += latency_tail.young_pauses(log_lines(logs, GC_LOG))
         waits = [(sent_at, at - sent_at) for at, sent_at in arrivals]
         counted = [c for c in checkpoints if c[1] >= since_ms], [p for p in pauses if p[1] >= since_ms]
-        return latency_tail.tail(waits, late_ms, *counted)
+        jobs = latency_tail.tail(waits, late_ms, *counted).text(late_ms)
+        return jobs + self.beside_broker_pauses(waits, late_ms, since_ms)
 
-    def beside_broker_pauses(self, arrivals: list[tuple[int, int]], late_ms: int, since_ms: int) -> str:
-        """How many late scores waited while the broker paused for a young collection, from `since_ms` on."""
+    def beside_broker_pauses(self, waits: list[tuple[int, int]], late_ms: int, since_ms: int) -> str:
+        """How many late scores (sent, latency ms) waited while the broker paused for a young collection, from
+        `since_ms` on."""
         log = self.logs / BROKER_GC_LOG
         pauses = latency_tail.young_pauses(log.read_text().splitlines()) if log.is_file() else []
         counted = [p for p in pauses if p[1] >= since_ms]
-        broker = latency_tail.tail([(sent_at, at - sent_at) for at, sent_at in arrivals], late_ms, [], counted)
+        broker = latency_tail.tail(waits, late_ms, [], counted)
         if not broker.late:
             return ""
         return (f"; {broker.beside_pause / broker.late:.0%} beside one of the broker's {len(counted)} young pauses "
