@@ -25,6 +25,11 @@ COMPLETED = re.compile(
 # "[2026-12-04T08:33:13.114+0000] GC(0) Pause Young (Normal) (G1 Evacuation Pause) 31M->20M(388M) 5.133ms"
 YOUNG_PAUSE = re.compile(r"^\[([^\]]+)\].* GC\(\d+\) Pause Young .* (\d+(?:\.\d+)?)ms$")
 
+# "[...] GC(72) Pause Remark 170M->170M(303M) 6.932ms": any stop-the-world pause, young or of a marking cycle
+ANY_PAUSE = re.compile(r"^\[[^\]]+\].* GC\(\d+\) Pause .* (\d+(?:\.\d+)?)ms$")
+# "[...] GC(74) Pause Young (Concurrent Start) (G1 Humongous Allocation) 175M->164M(303M) 4.682ms"
+MARKING_STARTED = re.compile(r"Pause Young \(Concurrent Start\)")
+
 Span = tuple[float, float]
 
 
@@ -172,3 +177,33 @@ def median(values: list[float]) -> float:
 
 def overlaps(a: Span, b: Span) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
+
+
+@dataclass(frozen=True)
+class GcSummary:
+    """What a JVM's G1 log says of a whole run: its stop-the-world pauses and its concurrent marking cycles."""
+
+    pauses: int
+    paused_ms: float
+    longest_ms: float
+    marking_cycles: int
+    humongous_starts: int
+
+    def text(self) -> str:
+        return (
+            f"{self.pauses:,} pauses, {self.paused_ms / 1000:.1f} s in all, longest {self.longest_ms:.0f} ms; "
+            f"{self.marking_cycles:,} marking cycles ({self.humongous_starts:,} started by a humongous allocation)"
+        )
+
+
+def gc_summary(log_lines: Iterable[str]) -> GcSummary:
+    """Pauses and marking cycles counted over a G1 log (`gc_log_option`)."""
+    lengths: list[float] = []
+    cycles = humongous = 0
+    for line in log_lines:
+        if found := ANY_PAUSE.match(line.rstrip()):
+            lengths.append(float(found[1]))
+            if MARKING_STARTED.search(line):
+                cycles += 1
+                humongous += "Humongous" in line
+    return GcSummary(len(lengths), sum(lengths), max(lengths, default=0.0), cycles, humongous)

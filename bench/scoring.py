@@ -11,6 +11,8 @@ regression, GBM-100, RF-100: fraudscore.training, cached in var/data/bench-*.pmm
 event; each job at parallelism 1 in its own mini-cluster. Figures:
 
 - ceiling: a Flink SQL copy of the canonical events to another topic (bench/passthrough_job.py), events/s;
+  then the same copy writing each event three times (`--copies 3`): the Kafka work the scoring job cannot
+  avoid (an event read, a score per model written) with nothing between, the bound for any job of its shape;
   chain ceiling: two such copies running together, one feeding the other (raw -> events -> scores' shape).
 - the scoring job alone: canonical events preloaded on `events`, the job started (it reads the control topic
   as it builds, so the models and features are live from its first event); events/s = events / (last
@@ -134,6 +136,7 @@ class Bench:
         self.broker, self.settings, self.logs, self.pmml = broker, settings, logs, pmml
         self.runs = itertools.count()
         self.checkpoint_ms = settings.flink.checkpoint_interval_ms
+        self.score_bytes = 0.0  # the mean size of the last throughput run's score records
 
     def fresh_topics(self, *, scores_stamped_on_append: bool = False, events_stamped_on_append: bool = False) -> Topics:
         """Fresh topics; those named stamp each record with the broker's append time instead of the sender's."""
@@ -189,16 +192,17 @@ class Bench:
             if not job.is_alive():
                 raise SystemExit(f"the scoring job died:\n{job.log_tail()}")
 
-    def ceiling(self, events: list[dict]) -> float:
-        """Events/s of a Flink SQL copy of `events` to another topic, as the copies were stamped."""
+    def ceiling(self, events: list[dict], copies: int = 1) -> float:
+        """Events/s of a Flink SQL copy of `events` to another topic, as the copies were stamped; with `copies`,
+        each event written that many times (the scoring job's Kafka work: one score per model, no work between)."""
         topics = self.fresh_topics()
         send(self.broker.bootstrap, topics, events)
         copy = f"{topics.prefix}copy"
         self.broker.create_topics([TopicSpec(copy)])
         subprocess.run([sys.executable, str(ROOT / "bench" / "passthrough_job.py"), self.broker.bootstrap,
-                        topics.events, copy], check=True, capture_output=True)  # fmt: skip
-        copied = self.when_written(copy, len(events), timeout_s=120)
-        return rate(len(copied), [r.timestamp_ms for r in copied])
+                        topics.events, copy, "--copies", str(copies)], check=True, capture_output=True)  # fmt: skip
+        copied = self.when_written(copy, len(events) * copies, timeout_s=240)
+        return rate(len(copied) / copies, [r.timestamp_ms for r in copied])
 
     def chain_ceiling(self, events: list[dict]) -> float:
         """Two copies at once, the second reading what the first writes: the two jobs' shape with no Python."""
@@ -230,6 +234,7 @@ class Bench:
             scores = self.when_written(topics.scores, want, timeout_s=3_600)
         stamps = sorted(r.timestamp_ms for r in scores)
         second_half = stamps[len(stamps) // 2 :]
+        self.score_bytes = statistics.mean(len(r.value) for r in scores)
         return rate(len(scores) / len(MODELS), stamps), rate(len(second_half) / len(MODELS), second_half)
 
     def throughput(self, raws: list[Raw]) -> tuple[float, float]:
@@ -360,6 +365,15 @@ class Bench:
             return ""
         return (f"; {broker.beside_pause / broker.late:.0%} beside one of the broker's {len(counted)} young pauses "
                 f"(median {broker.pause_p50_ms:.0f} ms)")  # fmt: skip
+
+    def broker_load(self) -> str:
+        """The broker's JVM so far: its CPU time (it shares the two cores with the jobs) and its G1 log's pauses
+        and marking cycles."""
+        stat = Path(f"/proc/{self.broker.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        cpu_s = (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+        log = self.logs / BROKER_GC_LOG
+        gc = latency_tail.gc_summary(log.read_text().splitlines() if log.is_file() else [])
+        return f"{cpu_s:,.0f} s of CPU; {gc.text()}"
 
     def on_cluster(self, events: list[dict], parallelism: int, cluster: StandaloneCluster) -> float:
         """The scoring job alone on the standalone cluster (`flink run -p`), events preloaded."""
@@ -609,6 +623,7 @@ def latency_only(args: argparse.Namespace) -> None:
     load = canonical_events(int(args.latency_at * (args.warm + args.seconds)) + 100, seed=14)
     with embedded_bench(Settings()) as (bench, _):
         run = bench.latency(load, args.latency_at, args.seconds, args.delivery, warm_s=args.warm)
+        print(f"the broker over the run: {bench.broker_load()}")
     print(f"scoring job alone at {args.latency_at:,.0f}/s, {args.delivery} (checkpoint {bench.checkpoint_ms} ms): "
           f"p50 / p99 (delivered): {latency_text(run)}")  # fmt: skip
 
@@ -642,6 +657,30 @@ def compare(args: argparse.Namespace) -> None:
             f"{w / b[0]:.2f} / {s / b[1]:.2f}" for (w, s), b in zip(runs[value], runs[first], strict=True)
         )
         print(f"| {value} | {statistics.median(wholes):,.0f} / {statistics.median(steadies):,.0f} | {ratios} |")
+
+
+def alone_throughputs(bench: Bench, events: list[dict], report: Callable[[str, str], None]) -> float:
+    """The copy ceilings, then the scoring job alone on the heap and on RocksDB; the heap's whole-run events/s."""
+    ceiling = bench.ceiling(events)
+    report("ceiling: Kafka to Kafka, no Python", f"{ceiling:,.0f} events/s")
+    fanned = bench.ceiling(events, copies=len(MODELS))
+    event_bytes = statistics.mean(len(orjson.dumps(e)) for e in events)
+    report(
+        f"the same copy writing each event {len(MODELS)} times (the job's writes, no work)",
+        f"{fanned:,.0f} events/s ({fanned / ceiling:.0%} of ceiling; events of {event_bytes:,.0f} bytes)",
+    )
+    alone, steady = bench.scoring_throughput(events)
+    report(
+        "the scoring job alone, events preloaded: whole run / its second half",
+        f"{alone:,.0f} / {steady:,.0f} events/s ({alone / ceiling:.0%} / {steady / ceiling:.0%} of ceiling; "
+        f"{alone / fanned:.0%} / {steady / fanned:.0%} of the {len(MODELS)}-write copy; score records of "
+        f"{bench.score_bytes:,.0f} bytes)",
+    )
+    on_disk, on_disk_steady = bench.scoring_throughput(events, "rocksdb")
+    report("the same on RocksDB, incremental checkpoints: whole run / its second half",
+           f"{on_disk:,.0f} / {on_disk_steady:,.0f} events/s ({on_disk / alone:.0%} / "
+           f"{on_disk_steady / steady:.0%} of the heap's)")  # fmt: skip
+    return alone
 
 
 def main() -> None:
@@ -683,17 +722,7 @@ def main() -> None:
         print(f"{name}: {value}", flush=True)
 
     with embedded_bench(Settings()) as (bench, tmp):
-        ceiling = bench.ceiling(events)
-        report("ceiling: Kafka to Kafka, no Python", f"{ceiling:,.0f} events/s")
-        alone, steady = bench.scoring_throughput(events)
-        report(
-            "the scoring job alone, events preloaded: whole run / its second half",
-            f"{alone:,.0f} / {steady:,.0f} events/s ({alone / ceiling:.0%} / {steady / ceiling:.0%} of ceiling)",
-        )
-        on_disk, on_disk_steady = bench.scoring_throughput(events, "rocksdb")
-        report("the same on RocksDB, incremental checkpoints: whole run / its second half",
-               f"{on_disk:,.0f} / {on_disk_steady:,.0f} events/s ({on_disk / alone:.0%} / "
-               f"{on_disk_steady / steady:.0%} of the heap's)")  # fmt: skip
+        alone = alone_throughputs(bench, events, report)
         if not args.alone:
             scoring_latencies(bench, args, 0.7 * alone, report)
             end_to_end(bench, args, events, raws, report)
@@ -707,6 +736,7 @@ def main() -> None:
                            f"{figure:,.0f} events/s")  # fmt: skip
             finally:
                 cluster.stop()
+        report("the broker's JVM over the whole bench", bench.broker_load())
     print("\n| figure | value |\n|---|---:|")
     print("\n".join(f"| {name} | {value} |" for name, value in rows))
 

@@ -107,3 +107,23 @@ def test_the_broker_s_append_time_splits_the_sending_off_the_wait_before_the_ope
     )
     # one score without an append time (its event not found): the three legs of the job's own stamps
     assert latency_tail.legs([*scores, (T, T + 20, 15, 5, None)], 50).longest == {"before": 2, "in": 0, "after": 0}
+
+
+def test_a_whole_log_counts_every_pause_and_the_marking_cycles_and_what_started_them():
+    log = [
+        *GC_LOG,
+        f"[{gc_time(T + 5000)}] GC(9) Pause Young (Concurrent Start) (G1 Humongous Allocation) 175M->164M(303M) "
+        "4.500ms",
+        f"[{gc_time(T + 5001)}] GC(10) Concurrent Mark Cycle",
+        f"[{gc_time(T + 5040)}] GC(10) Pause Remark 167M->167M(303M) 5.000ms",
+        f"[{gc_time(T + 5050)}] GC(10) Pause Cleanup 167M->167M(303M) 0.500ms",
+        f"[{gc_time(T + 5060)}] GC(10) Concurrent Mark Cycle 59.000ms",
+        f"[{gc_time(T + 9000)}] GC(11) Pause Young (Concurrent Start) (Metadata GC Threshold) 26M->9M(380M) 5.000ms",
+    ]
+    summary = latency_tail.gc_summary(log)
+    assert (summary.pauses, summary.longest_ms, summary.marking_cycles, summary.humongous_starts) == (6, 40.0, 2, 1)
+    assert summary.paused_ms == 40.0 + 20.5 + 4.5 + 5.0 + 0.5 + 5.0
+    assert summary.text() == (
+        "6 pauses, 0.1 s in all, longest 40 ms; 2 marking cycles (1 started by a humongous allocation)"
+    )
+    assert latency_tail.gc_summary([]).text().startswith("0 pauses")
