@@ -48,6 +48,21 @@ final class RecordJson {
         value(g, value);
     }
 
+    /**
+     * The named entries of {@code values}, as an object in the names' order: the bytes {@link #field} writes for
+     * a map of them, without the map (one per model per event: see ScoreRecords.Overlay).
+     */
+    static void fieldOf(JsonGenerator g, String name, Map<String, Object> values, List<String> names)
+            throws IOException {
+        g.writeFieldName(name);
+        g.writeStartObject();
+        for (String key : names) {
+            g.writeFieldName(key);
+            value(g, values.get(key));
+        }
+        g.writeEndObject();
+    }
+
     /** A value as the mapper writes it: the types events, features and model outputs hold, else the mapper. */
     static void value(JsonGenerator g, Object value) throws IOException {
         if (value == null) {

@@ -2,11 +2,14 @@ package io.fraudscore.live;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Scores one canonical event with the live models (Python's {@code score_record.score_event}): one score record
@@ -33,11 +36,7 @@ public final class ScoreRecords {
         Object ingested = event.get("ingested_ms");
         Long latency = integer(ingested) ? nowMs - asLong(ingested) : null;
         Map<String, Object> values = features.values() == null ? Map.of() : features.values();
-        Map<String, Object> record = event;
-        if (!values.isEmpty()) {
-            record = new HashMap<>(event);
-            record.putAll(values);
-        }
+        Map<String, Object> record = values.isEmpty() ? event : new Overlay(event, values);
         Object eventType = event.containsKey("event_type") ? event.get("event_type") : "";
         List<ScoreOutcome> outcomes = new ArrayList<>(models.size());
         for (LiveModel model : models) {
@@ -61,11 +60,9 @@ public final class ScoreRecords {
             }
             double value = n.doubleValue();
             List<String> used = new ArrayList<>();
-            Map<String, Object> usedValues = new LinkedHashMap<>();
             for (String name : model.model().inputs()) {
                 if (values.containsKey(name)) {
                     used.add(name);
-                    usedValues.put(name, values.get(name));
                 }
             }
             boolean alert = value >= model.threshold();
@@ -87,7 +84,7 @@ public final class ScoreRecords {
                 g.writeNumberField("threshold", model.threshold());
                 RecordJson.field(g, "outputs", outputs);
                 RecordJson.field(g, "features_version", features.version());
-                RecordJson.field(g, "features", usedValues);
+                RecordJson.fieldOf(g, "features", values, used);
                 RecordJson.field(g, "missing_parts", missing);
                 RecordJson.field(g, "warming", warming);
                 RecordJson.field(g, "latency_ms", latency);
@@ -97,6 +94,38 @@ public final class ScoreRecords {
             outcomes.add(new Scored(json, alert && "active".equals(model.mode()), model.engine()));
         }
         return outcomes;
+    }
+
+    /**
+     * The event with its features over it, as the models read a record (by name): a feature hides an event field
+     * of its name. The engines only look names up: a copy of the event with the features put in, per event, and
+     * a map of each model's features to write, per model, were a twelfth of the job's allocation (profiled).
+     */
+    static final class Overlay extends AbstractMap<String, Object> {
+        private final Map<String, Object> event;
+        private final Map<String, Object> features;
+
+        Overlay(Map<String, Object> event, Map<String, Object> features) {
+            this.event = event;
+            this.features = features;
+        }
+
+        @Override
+        public Object get(Object name) {
+            return features.containsKey(name) ? features.get(name) : event.get(name);
+        }
+
+        @Override
+        public boolean containsKey(Object name) {
+            return features.containsKey(name) || event.containsKey(name);
+        }
+
+        @Override
+        public Set<Map.Entry<String, Object>> entrySet() {
+            Map<String, Object> merged = new HashMap<>(event);
+            merged.putAll(features);
+            return Collections.unmodifiableMap(merged).entrySet();
+        }
     }
 
     private static boolean scores(LiveModel model, Object eventType) {

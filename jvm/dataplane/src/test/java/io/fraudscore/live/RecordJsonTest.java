@@ -35,6 +35,35 @@ class RecordJsonTest {
         }
     }
 
+    @Test
+    void aSubsetOfValuesIsWrittenAsTheMapOfIt() throws Exception {
+        Random random = new Random(9);
+        for (int run = 0; run < 2_000; run++) {
+            Map<String, Object> values = object(random, 2);
+            List<String> names = new ArrayList<>();
+            Map<String, Object> subset = new LinkedHashMap<>();
+            for (String name : values.keySet()) {
+                if (random.nextBoolean()) {
+                    names.add(0, name); // an order of its own, not the map's
+                }
+            }
+            names.forEach(name -> subset.put(name, values.get(name)));
+            String expected = new String(RecordJson.write(g -> {
+                g.writeStartObject();
+                RecordJson.field(g, "features", subset);
+                g.writeEndObject();
+            }), StandardCharsets.UTF_8);
+            String written = new String(RecordJson.write(g -> {
+                g.writeStartObject();
+                RecordJson.fieldOf(g, "features", values, names);
+                g.writeEndObject();
+            }), StandardCharsets.UTF_8);
+            assertEquals(expected, written, "record " + run);
+            assertEquals(new String(MAPPER.writeValueAsBytes(Map.of("features", subset)), StandardCharsets.UTF_8),
+                    written, "record " + run);
+        }
+    }
+
     /** The fast writer is not the JDK's: each double it writes must read back exactly, in no more digits. */
     @Test
     void doublesReadBackAsTheSameDoubles() throws Exception {

@@ -55,6 +55,27 @@ class ScoreRecordsTest {
     }
 
     @Test
+    void theModelsReadTheEventWithItsFeaturesOverItAsTheMergedCopyWouldGiveThem() {
+        Map<String, Object> event = new java.util.LinkedHashMap<>();
+        event.put("event_id", "e3");
+        event.put("amount", 12.5);
+        event.put("merchant_id", "m1");
+        Map<String, Object> features = new java.util.HashMap<>();
+        features.put("amount", 99.0); // a feature named as a field hides it
+        features.put("merchant_id", null); // even with no value
+        features.put("txn_count_1h", 4L);
+        Map<String, Object> merged = new java.util.HashMap<>(event);
+        merged.putAll(features);
+        Map<String, Object> overlay = new ScoreRecords.Overlay(event, features);
+        for (String name : List.of("event_id", "amount", "merchant_id", "txn_count_1h", "absent")) {
+            assertEquals(merged.get(name), overlay.get(name), name);
+            assertEquals(merged.containsKey(name), overlay.containsKey(name), name);
+        }
+        assertEquals(merged, overlay);
+        assertEquals(merged.hashCode(), overlay.hashCode());
+    }
+
+    @Test
     void aShadowModelsAlertIsNoAlertAndAModelWithoutAScoreGoesToDlq() throws Exception {
         Map<String, Object> event = event("{\"event_id\": \"e2\", \"event_type\": \"payment\", \"amount\": 900.0, "
                 + "\"ingested_ms\": \"x\"}");
