@@ -181,7 +181,8 @@ def overlaps(a: Span, b: Span) -> bool:
 
 @dataclass(frozen=True)
 class GcSummary:
-    """What a JVM's G1 log says of a whole run: its stop-the-world pauses and its concurrent marking cycles."""
+    """What a JVM's G1 log says of a whole run: its stop-the-world pauses, and the concurrent cycles its young
+    pauses started (a marking, or one undone at once when a humongous object it was for was gone already)."""
 
     pauses: int
     paused_ms: float
@@ -192,12 +193,12 @@ class GcSummary:
     def text(self) -> str:
         return (
             f"{self.pauses:,} pauses, {self.paused_ms / 1000:.1f} s in all, longest {self.longest_ms:.0f} ms; "
-            f"{self.marking_cycles:,} marking cycles ({self.humongous_starts:,} started by a humongous allocation)"
+            f"{self.marking_cycles:,} concurrent cycles started ({self.humongous_starts:,} by a humongous allocation)"
         )
 
 
 def gc_summary(log_lines: Iterable[str]) -> GcSummary:
-    """Pauses and marking cycles counted over a G1 log (`gc_log_option`)."""
+    """Pauses and the concurrent cycles started, counted over a G1 log (`gc_log_option`)."""
     lengths: list[float] = []
     cycles = humongous = 0
     for line in log_lines:

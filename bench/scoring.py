@@ -368,7 +368,7 @@ class Bench:
 
     def broker_load(self) -> str:
         """The broker's JVM so far: its CPU time (it shares the two cores with the jobs) and its G1 log's pauses
-        and marking cycles."""
+        and the concurrent cycles started."""
         stat = Path(f"/proc/{self.broker.pid}/stat").read_text().rsplit(")", 1)[1].split()
         cpu_s = (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
         log = self.logs / BROKER_GC_LOG

@@ -60,8 +60,8 @@ def free_port() -> int:
 # G1 as Kafka's own start script sets it (kafka-run-class.sh: short pauses, marking started early), the whole heap
 # committed at start, and regions of 4 MB instead of the 1 MB a 512 MB heap gets: G1 allocates an object of half a
 # region or more as "humongous", and the broker reads each produce request (up to 1 MB from the jobs' sinks) into
-# one buffer. With the defaults and the cleaner's map below, a two-minute bench run made 251 pauses and 78 marking
-# cycles, 72 of them started by a humongous allocation; with these, 24-32 pauses and 2-4 cycles, none so started.
+# one buffer. With the defaults and the cleaner's map below, a two-minute bench run made 251 pauses and started 78
+# concurrent cycles, 72 of them for a humongous allocation; with these, 24-32 pauses and 2-4 cycles, none for one.
 BROKER_GC_OPTIONS = (
     "-XX:+UseG1GC",
     "-XX:MaxGCPauseMillis=20",

@@ -75,7 +75,8 @@ def build(settings: Settings) -> StreamExecutionEnvironment:
         settings.flink, settings.jvm_dir, f"{topics.prefix}scoring", state_changelog=state_changelog
     )
     # No copy of each score row between the assembly and the sink chained to it (a twelfth of the job's allocation,
-    # profiled): no operator of ours keeps a record it was given, or changes one it emitted.
+    # profiled). No operator of ours changes a record it emitted, and the assembly, which keeps waiting events, gets
+    # them over the network: Flink deserializes every network input into new objects, reuse or not.
     env.get_config().enable_object_reuse()
     group = f"{topics.prefix}scoring"
     events = flink_env.kafka_bytes(env, settings.kafka, [topics.events], group, "events")

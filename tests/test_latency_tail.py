@@ -124,6 +124,6 @@ def test_a_whole_log_counts_every_pause_and_the_marking_cycles_and_what_started_
     assert (summary.pauses, summary.longest_ms, summary.marking_cycles, summary.humongous_starts) == (6, 40.0, 2, 1)
     assert summary.paused_ms == 40.0 + 20.5 + 4.5 + 5.0 + 0.5 + 5.0
     assert summary.text() == (
-        "6 pauses, 0.1 s in all, longest 40 ms; 2 marking cycles (1 started by a humongous allocation)"
+        "6 pauses, 0.1 s in all, longest 40 ms; 2 concurrent cycles started (1 by a humongous allocation)"
     )
     assert latency_tail.gc_summary([]).text().startswith("0 pauses")
