@@ -189,10 +189,12 @@ class GcSummary:
     longest_ms: float
     marking_cycles: int
     humongous_starts: int
+    full: int = 0
 
     def text(self) -> str:
         return (
-            f"{self.pauses:,} pauses, {self.paused_ms / 1000:.1f} s in all, longest {self.longest_ms:.0f} ms; "
+            f"{self.pauses:,} pauses ({self.full:,} full), {self.paused_ms / 1000:.1f} s in all, longest "
+            f"{self.longest_ms:.0f} ms; "
             f"{self.marking_cycles:,} concurrent cycles started ({self.humongous_starts:,} by a humongous allocation)"
         )
 
@@ -200,11 +202,12 @@ class GcSummary:
 def gc_summary(log_lines: Iterable[str]) -> GcSummary:
     """Pauses and the concurrent cycles started, counted over a G1 log (`gc_log_option`)."""
     lengths: list[float] = []
-    cycles = humongous = 0
+    cycles = humongous = full = 0
     for line in log_lines:
         if found := ANY_PAUSE.match(line.rstrip()):
             lengths.append(float(found[1]))
+            full += " Pause Full " in line
             if MARKING_STARTED.search(line):
                 cycles += 1
                 humongous += "Humongous" in line
-    return GcSummary(len(lengths), sum(lengths), max(lengths, default=0.0), cycles, humongous)
+    return GcSummary(len(lengths), sum(lengths), max(lengths, default=0.0), cycles, humongous, full)

@@ -51,6 +51,8 @@ event; each job at parallelism 1 in its own mini-cluster. Figures:
   run of the same round (the host's speed drifts more between rounds than within one). `--compare VAR=A,B`
   does the same with any environment variable the jobs read (a setting: `FRAUDSCORE_...`) set to each value
   in turn; `--end-to-end` makes either run both jobs on raw records (the end-to-end throughput above).
+- the broker: its CPU, its pauses (full ones counted apart) and the concurrent cycles its collector started, over
+  the run; its G1 log is kept as var/bench/broker-gc.txt after the run.
 - `--cluster`: the scoring job alone on a standalone cluster (two TaskManagers of one slot), at
   parallelism 1 and 2 (`flink run -p`), events preloaded as above.
 """
@@ -62,6 +64,7 @@ import bisect
 import contextlib
 import itertools
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -599,8 +602,14 @@ def embedded_bench(settings: Settings) -> Iterator[tuple[Bench, Path]]:
         logs.mkdir()
         with logging_gc_pauses(logs / BROKER_GC_LOG):  # the broker's JVM only: the jobs start later
             broker = EmbeddedBroker.start(config)
-        with broker:
-            yield Bench(broker, settings, logs, pmml), Path(tmp)
+        try:
+            with broker:
+                yield Bench(broker, settings, logs, pmml), Path(tmp)
+        finally:  # kept past the temporary directory, to read a long pause in it again
+            kept = settings.var_dir / "bench" / BROKER_GC_LOG
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            if (logs / BROKER_GC_LOG).is_file():
+                shutil.copyfile(logs / BROKER_GC_LOG, kept)
 
 
 @contextlib.contextmanager

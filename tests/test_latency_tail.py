@@ -119,11 +119,13 @@ def test_a_whole_log_counts_every_pause_and_the_marking_cycles_and_what_started_
         f"[{gc_time(T + 5050)}] GC(10) Pause Cleanup 167M->167M(303M) 0.500ms",
         f"[{gc_time(T + 5060)}] GC(10) Concurrent Mark Cycle 59.000ms",
         f"[{gc_time(T + 9000)}] GC(11) Pause Young (Concurrent Start) (Metadata GC Threshold) 26M->9M(380M) 5.000ms",
+        f"[{gc_time(T + 9500)}] GC(12) Pause Full (G1 Compaction Pause) 500M->200M(512M) 981.000ms",
     ]
     summary = latency_tail.gc_summary(log)
-    assert (summary.pauses, summary.longest_ms, summary.marking_cycles, summary.humongous_starts) == (6, 40.0, 2, 1)
-    assert summary.paused_ms == 40.0 + 20.5 + 4.5 + 5.0 + 0.5 + 5.0
+    assert (summary.pauses, summary.full, summary.longest_ms) == (7, 1, 981.0)
+    assert (summary.marking_cycles, summary.humongous_starts) == (2, 1)
+    assert summary.paused_ms == 40.0 + 20.5 + 4.5 + 5.0 + 0.5 + 5.0 + 981.0
     assert summary.text() == (
-        "6 pauses, 0.1 s in all, longest 40 ms; 2 concurrent cycles started (1 by a humongous allocation)"
+        "7 pauses (1 full), 1.1 s in all, longest 981 ms; 2 concurrent cycles started (1 by a humongous allocation)"
     )
     assert latency_tail.gc_summary([]).text().startswith("0 pauses")
