@@ -189,7 +189,7 @@ class GcSummary:
     longest_ms: float
     marking_cycles: int
     humongous_starts: int
-    full: int = 0
+    full: int
 
     def text(self) -> str:
         return (

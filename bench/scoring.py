@@ -360,8 +360,7 @@ class Bench:
     def beside_broker_pauses(self, waits: list[tuple[int, int]], late_ms: int, since_ms: int) -> str:
         """How many late scores (sent, latency ms) waited while the broker paused for a young collection, from
         `since_ms` on."""
-        log = self.logs / BROKER_GC_LOG
-        pauses = latency_tail.young_pauses(log.read_text().splitlines()) if log.is_file() else []
+        pauses = latency_tail.young_pauses(log_lines(self.logs, BROKER_GC_LOG))
         counted = [p for p in pauses if p[1] >= since_ms]
         broker = latency_tail.tail(waits, late_ms, [], counted)
         if not broker.late:
@@ -374,8 +373,7 @@ class Bench:
         and the concurrent cycles started."""
         stat = Path(f"/proc/{self.broker.pid}/stat").read_text().rsplit(")", 1)[1].split()
         cpu_s = (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
-        log = self.logs / BROKER_GC_LOG
-        gc = latency_tail.gc_summary(log.read_text().splitlines() if log.is_file() else [])
+        gc = latency_tail.gc_summary(log_lines(self.logs, BROKER_GC_LOG))
         return f"{cpu_s:,.0f} s of CPU; {gc.text()}"
 
     def on_cluster(self, events: list[dict], parallelism: int, cluster: StandaloneCluster) -> float:
@@ -606,9 +604,9 @@ def embedded_bench(settings: Settings) -> Iterator[tuple[Bench, Path]]:
             with broker:
                 yield Bench(broker, settings, logs, pmml), Path(tmp)
         finally:  # kept past the temporary directory, to read a long pause in it again
-            kept = settings.var_dir / "bench" / BROKER_GC_LOG
-            kept.parent.mkdir(parents=True, exist_ok=True)
             if (logs / BROKER_GC_LOG).is_file():
+                kept = settings.var_dir / "bench" / BROKER_GC_LOG
+                kept.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(logs / BROKER_GC_LOG, kept)
 
 
