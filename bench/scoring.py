@@ -19,24 +19,24 @@ event; each job at parallelism 1 in its own mini-cluster. Figures:
   score's time - first score's time, as the broker stamped them), so start-up is not counted; its share of
   the ceiling. Then the same with its keyed state on RocksDB with incremental checkpoints
   (`FRAUDSCORE_FLINK__STATE_BACKEND=rocksdb`), as a share of the heap backend's.
-- its latency at 70% of that rate, at-least-once (low latency) and exactly-once: events sent steadily to
-  `events`, the first `--warm` seconds of them not counted (a fresh job spends its first tens of seconds on
-  the JIT's compilations, and scores what queued meanwhile late); latency = when the score became readable
-  minus when the event was sent. Each row also gives the median of the first 2 s counted: far above the
-  whole run's, the job was still catching up when the count began (raise --warm); and the median and
-  longest duration of each job's checkpoints completed while it counted (from Flink's log); and the
-  share of scores later than the target (50 ms for the job alone, 100 ms end to end), with how many of them
-  waited while a checkpoint ran or a young GC pause (the jobs' JVMs log their pauses: `bench/latency_tail.py`),
-  how many while the broker paused for one (its JVM logs them too), and in which leg of their wait they
-  waited longest: sending (the job alone: from the send to the broker's append, which the `events` topic
-  stamps), before the job's operators, in them, after them.
-  At-least-once, that is when the broker appended it (the bench's `scores` topic stamps LogAppendTime);
-  exactly-once, when its transaction committed (it includes the wait for the checkpoint that commits it): a
-  watcher notes the last stable offsets as they move. Both are worked out after the run: a consumer decoding
-  every score while the job ran took a share of the cores from it and counted its own lag. At-least-once
-  runs again with checkpoints every 10 s instead of the setting's 2 s, without swaps: what checkpoints add
-  to the tail. (Both jobs' checkpoints write only what changed since the last one, their `state_changelog`:
-  the preprocessor's event ids, the scoring job's log of its state writes, `auto` on the heap backend.)
+- its latency at 70% of that rate, at-least-once (low latency) and exactly-once: events sent steadily to `events`, the
+  first `--warm` seconds of them not counted (a fresh job spends its first tens of seconds on the JIT's compilations,
+  and scores what queued meanwhile late); latency = when the score became readable minus when the event was sent (each
+  batch of 50 ms is stamped as its sending starts; librdkafka sends it, `bench/load_producer.py`, so that the sender's
+  own time and CPU stay small). Each row also gives the median of the first 2 s counted: far above the whole run's,
+  the job was still catching up when the count began (raise --warm); and the median and longest duration of each job's
+  checkpoints completed while it counted (from Flink's log); and the share of scores later than the target (50 ms for
+  the job alone, 100 ms end to end), with how many of them waited while a checkpoint ran or a young GC pause (the
+  jobs' JVMs log their pauses: `bench/latency_tail.py`), how many while the broker paused for one (its JVM logs them
+  too), and in which leg of their wait they waited longest: sending (the job alone: from the send to the broker's
+  append, which the `events` topic stamps), before the job's operators, in them, after them. At-least-once, that is
+  when the broker appended it (the bench's `scores` topic stamps LogAppendTime); exactly-once, when its transaction
+  committed (it includes the wait for the checkpoint that commits it): a watcher notes the last stable offsets as they
+  move. Both are worked out after the run: a consumer decoding every score while the job ran took a share of the cores
+  from it and counted its own lag. At-least-once runs again with checkpoints every 10 s instead of the setting's 2 s,
+  without swaps: what checkpoints add to the tail. (Both jobs' checkpoints write only what changed since the last one,
+  their `state_changelog`: the preprocessor's event ids, the scoring job's log of its state writes, `auto` on the heap
+  backend.)
 - swap: during the at-least-once latency run, a new version of the LR model every second; swap latency =
   first score by the new version, as the broker stamped it, minus the time its `model.deploy` was sent; none
   may be lost.
@@ -82,6 +82,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import latency_tail  # bench/, beside this file
+from load_producer import LoadProducer
 
 from fraudscore import control, demo, kafka_io
 from fraudscore.broker import BrokerConfig, EmbeddedBroker, free_port
@@ -464,7 +465,7 @@ def send_steadily(bootstrap: str, topics: Topics, load: list, per_second: float,
     `ingested_ms` (the preprocessor takes the raw record's; a canonical event gets it here), from which the
     job's `latency_ms` counts."""
     sent: dict[str, int] = {}
-    producer = KafkaProducer(bootstrap_servers=bootstrap, linger_ms=2)
+    producer = LoadProducer(bootstrap, linger_ms=2)
     per_batch = per_second / 20
     start = time.monotonic()
     source = iter(load)
@@ -488,7 +489,7 @@ def send_steadily(bootstrap: str, topics: Topics, load: list, per_second: float,
                 ids = [item["event_id"]]
             sent.update(dict.fromkeys(ids, stamp))
             owed -= len(ids)
-    producer.flush()
+        producer.serve()
     producer.close()
     return sent
 
