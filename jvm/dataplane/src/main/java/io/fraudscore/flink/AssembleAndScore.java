@@ -12,22 +12,25 @@ import io.fraudscore.live.ScoreRecords;
 import io.fraudscore.live.Scored;
 import io.fraudscore.live.ScoringFailed;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.StateTtlConfig;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.Collector;
@@ -38,29 +41,35 @@ import org.apache.flink.util.Collector;
  * customer's versions from going back during a swap. An event with one part (or none) is scored as it
  * arrives, with no state. Reports rejected control messages on {@code dlq} (subtask 0 only, not once per
  * subtask). Emits (tag, key, value) rows: {@link ScoringOperators#TO_SCORES}, {@code TO_ALERTS}, {@code TO_DLQ}.
+ *
+ * <p>The waiting events are on the task's heap ({@link WaitingEvents}), each with a timer at its deadline (keyed
+ * state, as timers are); a checkpoint stores them as a union list of operator state, and each subtask takes back
+ * at a restore those of the keys it owns, at any parallelism.
  */
-public final class AssembleAndScore extends KeyedBroadcastProcessFunction<String, Routed, String, Row> {
+public final class AssembleAndScore extends KeyedBroadcastProcessFunction<String, Routed, String, Row>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
+    /** Keyed state in which jobs before {@link #WAITING_STATE} kept the waiting events: read after their restore. */
     static final String PENDING_STATE = "pending";
-    static final String PENDING_COUNT_STATE = "pending_count";
+    static final String WAITING_STATE = "waiting";
+    /** Present in each checkpoint that stores {@link #WAITING_STATE}: a restore without it may find
+     * {@link #PENDING_STATE}. */
+    static final String WAITING_FORMAT_STATE = "waiting_format";
+    private static final int WAITING_FORMAT = 1;
     /** A part later than the wait still finds its event marked scored this long. */
     private static final long LATE_PART_GRACE_MS = 60_000;
-    /** Longer than any entry waits (the start wait, then the grace twice at most), so that it rarely recounts. */
-    private static final Duration PENDING_COUNT_TTL = Duration.ofMinutes(10);
 
     private final String signingKey;
     private final ArrayList<String> history;
     private final long partWaitMs;
     private final long startWaitMs;
     private transient OperatorControl control;
-    private transient MapState<String, Pending> pending;
-    /**
-     * How many entries {@link #pending} holds for the key; null: not counted yet (a state from before the count).
-     * A timer finds nothing to do without listing the map: on RocksDB the listing skips every entry removed
-     * since the last compaction, and that was half the assembly's time. It expires a while after its last
-     * change (a customer gone quiet keeps no state); counting the map again is always right.
-     */
-    private transient ValueState<Integer> pendingCount;
+    private transient WaitingEvents waitingEvents;
+    private transient ListState<Pending> waitingStored;
+    private transient ListState<Integer> formatStored;
+    /** Restored from a job that kept its waiting events in keyed state: they are taken over as they are met. */
+    private transient boolean legacyMayWait;
+    private transient MapState<String, Pending> legacyPending;
     private transient boolean reportsRejections;
     private transient long startedMs;
     private transient Counter scores;
@@ -77,16 +86,32 @@ public final class AssembleAndScore extends KeyedBroadcastProcessFunction<String
     }
 
     @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        waitingEvents = new WaitingEvents();
+        waitingStored = context.getOperatorStateStore().getUnionListState(
+                new ListStateDescriptor<>(WAITING_STATE, TypeInformation.of(Pending.class)));
+        formatStored = context.getOperatorStateStore().getUnionListState(
+                new ListStateDescriptor<>(WAITING_FORMAT_STATE, Types.INT));
+        if (context.isRestored()) {
+            TaskInfo task = getRuntimeContext().getTaskInfo();
+            waitingEvents.restore(waitingStored.get(), key -> KeyGroupRangeAssignment.assignKeyToParallelOperator(key,
+                    task.getMaxNumberOfParallelSubtasks(), task.getNumberOfParallelSubtasks())
+                    == task.getIndexOfThisSubtask());
+            legacyMayWait = !formatStored.get().iterator().hasNext();
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        waitingStored.update(waitingEvents.all());
+        formatStored.update(List.of(WAITING_FORMAT));
+    }
+
+    @Override
     public void open(OpenContext context) {
         control = new OperatorControl(signingKey, history, true);
-        TypeInformation<Pending> type = TypeInformation.of(Pending.class);
-        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>(PENDING_STATE, Types.STRING, type));
-        ValueStateDescriptor<Integer> counted = new ValueStateDescriptor<>(PENDING_COUNT_STATE, Types.INT);
-        counted.enableTimeToLive(StateTtlConfig.newBuilder(PENDING_COUNT_TTL)
-                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                .build());
-        pendingCount = getRuntimeContext().getState(counted);
+        legacyPending = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>(PENDING_STATE, Types.STRING, TypeInformation.of(Pending.class)));
         reportsRejections = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
         startedMs = System.currentTimeMillis();
         MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("fraudscore");
@@ -122,8 +147,11 @@ public final class AssembleAndScore extends KeyedBroadcastProcessFunction<String
                     ctx.getCurrentKey());
             return;
         }
-        Pending waiting = pending.get(routed.eventId);
-        boolean waitsAlready = waiting != null;
+        String key = ctx.getCurrentKey();
+        Pending waiting = waitingEvents.get(key, routed.eventId);
+        if (waiting == null && legacyMayWait) {
+            waiting = takeOverLegacy(key, routed.eventId);
+        }
         if (waiting == null) {
             long now = ctx.timerService().currentProcessingTime();
             waiting = new Pending();
@@ -134,6 +162,7 @@ public final class AssembleAndScore extends KeyedBroadcastProcessFunction<String
             waiting.partFeatures = new String[0];
             waiting.deadline = Math.max(now + partWaitMs, startedMs + startWaitMs);
             ctx.timerService().registerProcessingTimeTimer(waiting.deadline);
+            waitingEvents.put(key, routed.eventId, waiting);
         } else if (waiting.scored) {
             lateParts.inc(); // its event went without it; scoring it again would repeat it
             return;
@@ -149,18 +178,14 @@ public final class AssembleAndScore extends KeyedBroadcastProcessFunction<String
         }
         boolean complete = waiting.arrived == parts.length;
         if (waiting.eventUtf8 == null || !complete && !waiting.overdue) {
-            if (!waitsAlready) {
-                countPending(1); // first: a count made from the map must not include it yet
-            }
-            pending.put(routed.eventId, waiting);
             return;
         }
-        if (complete) { // a part came before (parts.length > 1), so it waits in the map
-            removePending(routed.eventId);
-            score(live(ctx), waiting, out, ctx.getCurrentKey());
+        if (complete) {
+            waitingEvents.remove(key, routed.eventId);
+            score(live(ctx), waiting, out, key);
         } else { // its wait was over before its event came
-            scoreWithoutTheRest(live(ctx), routed.eventId, waiting, ctx.timerService().currentProcessingTime(),
-                    ctx.timerService(), out, ctx.getCurrentKey());
+            scoreWithoutTheRest(live(ctx), waiting, ctx.timerService().currentProcessingTime(), ctx.timerService(),
+                    out);
         }
     }
 
@@ -171,73 +196,85 @@ public final class AssembleAndScore extends KeyedBroadcastProcessFunction<String
      */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Row> out) throws Exception {
-        if (countPending(0) == 0) { // each in time: its timer stays, with nothing left to do
-            return;
+        String key = ctx.getCurrentKey();
+        if (legacyMayWait) {
+            takeOverLegacy(key);
         }
-        List<Map.Entry<String, Pending>> due = new ArrayList<>();
-        for (Map.Entry<String, Pending> entry : pending.entries()) {
-            if (entry.getValue().deadline <= timestamp) {
-                due.add(entry);
-            }
-        }
+        // None when each came in time: its timer stayed all the same.
+        List<Pending> due = waitingEvents.due(key, timestamp);
         if (due.isEmpty()) {
             return;
         }
         LiveView live = live(ctx);
-        for (Map.Entry<String, Pending> entry : due) {
-            Pending waiting = entry.getValue();
-            if (waiting.scored) {
-                removePending(entry.getKey());
-            } else if (waiting.eventUtf8 != null) {
-                scoreWithoutTheRest(live, entry.getKey(), waiting, timestamp, ctx.timerService(), out,
-                        ctx.getCurrentKey());
-            } else if (!waiting.overdue) {
-                waiting.overdue = true;
-                waiting.deadline = timestamp + LATE_PART_GRACE_MS;
-                pending.put(entry.getKey(), waiting);
-                ctx.timerService().registerProcessingTimeTimer(waiting.deadline);
+        for (Pending entry : due) {
+            if (entry.scored) {
+                waitingEvents.remove(key, entry.eventId);
+            } else if (entry.eventUtf8 != null) {
+                scoreWithoutTheRest(live, entry, timestamp, ctx.timerService(), out);
+            } else if (!entry.overdue) {
+                entry.overdue = true;
+                entry.deadline = timestamp + LATE_PART_GRACE_MS;
+                ctx.timerService().registerProcessingTimeTimer(entry.deadline);
             } else {
                 // Never seen: the part carrying the event left RouteEvents with the others, and Flink loses
                 // none of them (a restore replays them all). Not kept for ever all the same.
-                removePending(entry.getKey());
+                waitingEvents.remove(key, entry.eventId);
             }
         }
     }
 
-    /** The key's count of entries in {@link #pending}, changed by {@code delta}; counted from the map if unknown. */
-    private int countPending(int delta) throws Exception {
-        Integer known = pendingCount.value();
-        int count = known != null ? known : countEntries();
-        if (delta != 0 || known == null) {
-            pendingCount.update(count + delta);
+    /** The event's entry while it waits (or its mark once scored without some parts); null if none. */
+    Pending waitingFor(String key, String eventId) {
+        return waitingEvents.get(key, eventId);
+    }
+
+    int waitingCount() {
+        return waitingEvents.size();
+    }
+
+    /** The event's entry as a job before {@link #WAITING_STATE} kept it, moved to the heap; null if none. */
+    private Pending takeOverLegacy(String key, String eventId) throws Exception {
+        stopLegacyWhenOver();
+        Pending entry = legacyMayWait ? legacyPending.get(eventId) : null;
+        if (entry != null) {
+            legacyPending.remove(eventId);
+            waitingEvents.put(key, eventId, entry);
         }
-        return count + delta;
+        return entry;
     }
 
-    private int countEntries() throws Exception {
-        int count = 0;
-        for (String ignored : pending.keys()) {
-            count++;
+    /** The key's entries as a job before {@link #WAITING_STATE} kept them, moved to the heap (their timers
+     * came with the restore). */
+    private void takeOverLegacy(String key) throws Exception {
+        stopLegacyWhenOver();
+        if (!legacyMayWait || legacyPending.isEmpty()) {
+            return;
         }
-        return count;
+        for (Map.Entry<String, Pending> entry : legacyPending.entries()) {
+            if (waitingEvents.get(key, entry.getKey()) == null) {
+                waitingEvents.put(key, entry.getKey(), entry.getValue());
+            }
+        }
+        legacyPending.clear();
     }
 
-    /** An entry known to be in the map: counted first, so that a count made from the map includes it. */
-    private void removePending(String eventId) throws Exception {
-        countPending(-1);
-        pending.remove(eventId);
+    /** Every entry a legacy state held has met its timer by then (the longest wait, then the grace twice). */
+    private void stopLegacyWhenOver() {
+        if (System.currentTimeMillis() > startedMs + startWaitMs + partWaitMs + 2 * LATE_PART_GRACE_MS) {
+            legacyMayWait = false;
+        }
     }
 
-    private void scoreWithoutTheRest(LiveView live, String eventId, Pending waiting, long now,
-            TimerService timers, Collector<Row> out, String key) throws Exception {
-        score(live, waiting, out, key);
+    /** Scored with the parts in by now; the mark it leaves drops a part still on its way instead of scoring twice. */
+    private void scoreWithoutTheRest(LiveView live, Pending entry, long now, TimerService timers, Collector<Row> out) {
+        score(live, entry, out, entry.key);
         Pending mark = new Pending();
         mark.scored = true;
         mark.deadline = now + LATE_PART_GRACE_MS;
         mark.parts = new String[0];
         mark.got = new String[0];
         mark.partFeatures = new String[0];
-        pending.put(eventId, mark);
+        waitingEvents.put(entry.key, entry.eventId, mark);
         timers.registerProcessingTimeTimer(mark.deadline);
     }
 

@@ -5,6 +5,10 @@ package io.fraudscore.flink;
  * them, the mark that drops a part still on its way instead of scoring the event twice.
  */
 public class Pending {
+    /** The customer key and the event's id: set while it waits in {@link WaitingEvents}, which a checkpoint
+     * stores as one list, not by key. */
+    public String key;
+    public String eventId;
     /** The event (UTF-8 JSON), once the part's reply that carries it has come; null until then. */
     public byte[] eventUtf8;
     /** The local defaults (a UTF-8 JSON object), with the event. */
