@@ -2,8 +2,9 @@
 
 A latency run stamps each batch of records as it starts sending it, so the time the producer takes to accept a
 batch counts against the job being measured, and its CPU is taken from the same two cores. kafka-python took a
-median 5.4 ms (p99 13.9) of Python to accept 200 events, confluent-kafka 0.47 ms (p99 0.59), on a quiet machine
-against the embedded broker (the events of `bench/scoring.py`, serialized by orjson in both). Measure again:
+median 5.0-5.4 ms (p99 9.4-13.9) of Python to accept 200 events, confluent-kafka 0.47 ms (p99 0.6-0.9), in two
+runs on a quiet machine against the embedded broker (events shaped like `bench/scoring.py`'s, serialized by orjson
+in both). Measure again:
 `.venv/bin/python bench/load_producer.py` (both producers, side by side, on a fresh embedded broker).
 """
 
@@ -77,8 +78,7 @@ class LoadProducer:
 def batch_times_ms(
     send: Callable[[bytes, bytes], None], between: Callable[[], None], batches: int, size: int
 ) -> list[float]:
-    """How long handing each batch of events over takes, the first tenth (connections, the JIT-less warm-up of
-    either client) left out."""
+    """How long handing each batch of events over takes, the first tenth (connections, metadata) left out."""
     times = []
     for n in range(batches):
         started = time.perf_counter()
