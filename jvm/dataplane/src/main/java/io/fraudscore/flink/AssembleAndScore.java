@@ -148,10 +148,10 @@ public final class AssembleAndScore extends KeyedBroadcastProcessFunction<String
             return;
         }
         String key = ctx.getCurrentKey();
-        Pending waiting = waitingEvents.get(key, routed.eventId);
-        if (waiting == null && legacyMayWait) {
-            waiting = takeOverLegacy(key, routed.eventId);
+        if (legacyMayWait) {
+            takeOverLegacy(key);
         }
+        Pending waiting = waitingEvents.get(key, routed.eventId);
         if (waiting == null) {
             long now = ctx.timerService().currentProcessingTime();
             waiting = new Pending();
@@ -232,19 +232,8 @@ public final class AssembleAndScore extends KeyedBroadcastProcessFunction<String
         return waitingEvents.size();
     }
 
-    /** The event's entry as a job before {@link #WAITING_STATE} kept it, moved to the heap; null if none. */
-    private Pending takeOverLegacy(String key, String eventId) throws Exception {
-        stopLegacyWhenOver();
-        Pending entry = legacyMayWait ? legacyPending.get(eventId) : null;
-        if (entry != null) {
-            legacyPending.remove(eventId);
-            waitingEvents.put(key, eventId, entry);
-        }
-        return entry;
-    }
-
-    /** The key's entries as a job before {@link #WAITING_STATE} kept them, moved to the heap (their timers
-     * came with the restore). */
+    /** The key's entries as a job before {@link #WAITING_STATE} kept them, moved to the heap at the key's first
+     * event or timer (their timers came with the restore). */
     private void takeOverLegacy(String key) throws Exception {
         stopLegacyWhenOver();
         if (!legacyMayWait || legacyPending.isEmpty()) {
