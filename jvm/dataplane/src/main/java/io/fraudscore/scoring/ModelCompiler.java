@@ -49,7 +49,7 @@ public final class ModelCompiler implements AutoCloseable {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 PmmlModel model = PmmlLoader.load(copy, scoreField, engine);
-                WarmUp.warm(model, warmRecords);
+                WarmUp.warm(model, WarmUp.recordsFor(model, warmRecords));
                 return model;
             } catch (InvalidPmmlException e) {
                 throw new CompletionException(e);

@@ -6,7 +6,9 @@ import java.util.Map;
 /**
  * Scores a freshly loaded model on synthetic records before anyone else does: PMML4S's first calls after a
  * load are some 50x slower than warm ones (class loading, lazy initialisation, the JIT), and that cost
- * belongs to the compiling thread, not to the first events after a swap.
+ * belongs to the compiling thread, not to the first events after a swap. A model the compiled engine scores
+ * needs none: {@link PmmlLoader} has just scored it on its check's records, it holds nothing lazy, and its
+ * classes are the engine's, which every compiled model keeps hot.
  */
 public final class WarmUp {
     /** Enough for the figures in README "Performance" to reach their warm level on the models measured. */
@@ -14,6 +16,11 @@ public final class WarmUp {
     private static final long SEED = 20_261_124L;
 
     private WarmUp() {}
+
+    /** How many of {@code records} {@code model} needs: none when the compiled engine scores it. */
+    public static int recordsFor(PmmlModel model, int records) {
+        return model.engine().equals(PmmlLoader.COMPILED) ? 0 : records;
+    }
 
     /** Scores {@code records} synthetic records; returns a checksum so the JIT cannot drop the work. */
     public static long warm(PmmlModel model, int records) {

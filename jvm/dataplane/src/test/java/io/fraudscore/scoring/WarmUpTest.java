@@ -34,4 +34,13 @@ class WarmUpTest {
             assertEquals(model.outputs(), List.copyOf(model.score(Map.of()).keySet()));
         }
     }
+
+    @Test
+    void onlyWhatPmml4sScoresIsWarmed() throws InvalidPmmlException {
+        PmmlModel compiled = PmmlLoader.load(Models.logistic(), null, "auto");
+        PmmlModel pmml4s = PmmlLoader.load(Models.logistic(), null, "pypmml");
+        assertEquals(PmmlLoader.COMPILED, compiled.engine());
+        assertEquals(0, WarmUp.recordsFor(compiled, 2_000), "checked on its own records as it loaded");
+        assertEquals(2_000, WarmUp.recordsFor(pmml4s, 2_000));
+    }
 }
