@@ -10,7 +10,9 @@ from the event's send to its score). By chance alone a late score of 60 ms is be
 
 from __future__ import annotations
 
+import bisect
 import datetime
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -108,6 +110,59 @@ def tail(latencies: Iterable[tuple[float, float]], over_ms: int, checkpoints: li
         by_pause += pause
         by_both += checkpoint and pause
     return Tail(late, scores, by_checkpoint, by_pause, by_both, median([end - start for start, end in pauses]))
+
+
+# The first part of each second after a publish, where the new version compiles beside the scoring.
+SWAP_OPENING_MS = 200
+# The swaps named one by one in `SwapTail.text`: where the JIT still compiles the deploy's path.
+FIRST_SWAPS = 5
+
+
+@dataclass(frozen=True)
+class SwapTail:
+    """The late share of the events sent while models were swapped: after each publish until the next (the
+    last: for as long as the one before lasted), split by the publish (in order) and by the time since it."""
+
+    by_swap: list[tuple[int, int]]  # per publish, in order: (late, events)
+    opening: tuple[int, int]  # sent within SWAP_OPENING_MS of a publish: (late, events)
+    rest: tuple[int, int]  # sent later
+    outside: tuple[int, int]  # sent before the first publish or after the last one's span
+
+    def text(self) -> str:
+        def share(late_and_all: tuple[int, int]) -> str:
+            late, every = late_and_all
+            return f"{late / every:.1%}" if every else "none"
+
+        first = ", ".join(share(swap) for swap in self.by_swap[:FIRST_SWAPS])
+        later = self.by_swap[FIRST_SWAPS:]
+        others = share((sum(late for late, _ in later), sum(every for _, every in later)))
+        return (f"late while swapping: {share(self.opening)} within {SWAP_OPENING_MS} ms of a publish, "
+                f"{share(self.rest)} later; swaps 1-{FIRST_SWAPS}: {first}; the other {len(later)}: {others}; "
+                f"outside the swaps: {share(self.outside)}")  # fmt: skip
+
+
+def swap_tail(latencies: Iterable[tuple[float, float]], over_ms: int, published_ms: list[float]) -> SwapTail:
+    """Scores (sent at, latency ms) set beside the publish times of the swaps."""
+    publishes = sorted(published_ms)
+    if not publishes:
+        return SwapTail([], (0, 0), (0, 0), (0, 0))
+    spans = [later - earlier for earlier, later in itertools.pairwise(publishes)]
+    ends = [*publishes[1:], publishes[-1] + (spans[-1] if spans else 1000)]
+    by_swap = [[0, 0] for _ in publishes]
+    opening, rest, outside = [0, 0], [0, 0], [0, 0]
+    for sent_ms, latency_ms in latencies:
+        swap = bisect.bisect_right(publishes, sent_ms) - 1
+        late = latency_ms > over_ms
+        if swap < 0 or sent_ms >= ends[swap]:
+            counts = [outside]
+        else:
+            part = opening if sent_ms - publishes[swap] < SWAP_OPENING_MS else rest
+            counts = [by_swap[swap], part]
+        for count in counts:
+            count[0] += late
+            count[1] += 1
+    return SwapTail([(late, every) for late, every in by_swap], (opening[0], opening[1]), (rest[0], rest[1]),
+                    (outside[0], outside[1]))  # fmt: skip
 
 
 LEGS = ("before", "in", "after")

@@ -325,12 +325,7 @@ class Bench:
             "legs": legs_text(received, sent, appended, late_ms),
         }
         if swaps:
-            first = {}
-            for at, score in sorted(received, key=lambda arrival: arrival[0]):
-                if score["model_id"] == "lr" and score["model_version"] > 1:
-                    first.setdefault(score["model_version"], at)
-            swap_ms = [first[v] - deployed for v, deployed in deploys.items() if v in first]
-            figures |= {"swaps": len(swap_ms), "swap_p50": percentile(swap_ms, 50), "swap_p99": percentile(swap_ms, 99)}
+            figures |= swap_figures(received, arrivals, deploys, late_ms)
         return figures
 
     def job_logs(self, topics: Topics) -> dict[str, Path]:
@@ -415,6 +410,25 @@ class Bench:
                 time.sleep(1)
         finally:
             producer.close()
+
+
+def swap_figures(received: list[tuple[int, dict]], arrivals: list[tuple[int, int]], deploys: dict[int, int],
+                 late_ms: int) -> dict:  # fmt: skip
+    """From each publish to the first score by its version, and the late scores beside the publishes."""
+    first = {}
+    for at, score in sorted(received, key=lambda arrival: arrival[0]):
+        if score["model_id"] == "lr" and score["model_version"] > 1:
+            first.setdefault(score["model_version"], at)
+    swap_ms = [first[v] - deployed for v, deployed in deploys.items() if v in first]
+    waits = ((sent_at, at - sent_at) for at, sent_at in arrivals)
+    return {"swaps": len(swap_ms), "swap_p50": percentile(swap_ms, 50), "swap_p99": percentile(swap_ms, 99),
+            "swap_tail": latency_tail.swap_tail(waits, late_ms, list(deploys.values())).text()}  # fmt: skip
+
+
+def swap_text(run: dict) -> str:
+    if not run.get("swaps"):
+        return "none seen"
+    return f"{run['swap_p50']:,.0f} / {run['swap_p99']:,.0f} ms ({run['swap_tail']})"
 
 
 def watch_stable_offsets(bootstrap: str, topic: str, marks: dict[int, list[tuple[int, int]]],
@@ -557,8 +571,8 @@ def scoring_latencies(bench: Bench, args: argparse.Namespace, at: float, report:
     low = bench.latency(canonical_events(sent, seed=14), at, seconds, "at-least-once", swaps=args.swaps,
                         warm_s=args.warm)  # fmt: skip
     report(f"scoring job alone at {at:,.0f}/s, at-least-once: p50 / p99 (delivered)", latency_text(low))
-    swap = f"{low['swap_p50']:,.0f} / {low['swap_p99']:,.0f} ms" if low.get("swaps") else "none seen"
-    report(f"swap to first score by the new version ({low.get('swaps', 0)} of {args.swaps} seen): p50 / p99", swap)
+    seen = f"{low.get('swaps', 0)} of {args.swaps} seen"
+    report(f"swap to first score by the new version ({seen}): p50 / p99", swap_text(low))
     sent = int(at * (args.warm + args.seconds)) + 100
     rare = bench.latency(canonical_events(sent, seed=18), at, args.seconds, "at-least-once", warm_s=args.warm,
                          checkpoint_ms=RARE_CHECKPOINTS_MS)  # fmt: skip
@@ -627,13 +641,19 @@ def logging_gc_pauses(path: Path) -> Iterator[None]:
 
 
 def latency_only(args: argparse.Namespace) -> None:
-    """The scoring job alone at a given rate and delivery mode, the setting's checkpoints, no swaps."""
-    load = canonical_events(int(args.latency_at * (args.warm + args.seconds)) + 100, seed=14)
+    """The scoring job alone at a given rate and delivery mode, the setting's checkpoints, and a swap a second
+    when `--latency-swaps` asks for some (the run lasts at least as long as the swaps and 5 s)."""
+    swaps = args.latency_swaps
+    seconds = max(args.seconds, swaps + 5) if swaps else args.seconds
+    load = canonical_events(int(args.latency_at * (args.warm + seconds)) + 100, seed=14)
     with embedded_bench(Settings()) as (bench, _):
-        run = bench.latency(load, args.latency_at, args.seconds, args.delivery, warm_s=args.warm)
+        run = bench.latency(load, args.latency_at, seconds, args.delivery, swaps=swaps, warm_s=args.warm)
         print(f"the broker over the run: {bench.broker_load()}")
-    print(f"scoring job alone at {args.latency_at:,.0f}/s, {args.delivery} (checkpoint {bench.checkpoint_ms} ms): "
-          f"p50 / p99 (delivered): {latency_text(run)}")  # fmt: skip
+    print(f"scoring job alone at {args.latency_at:,.0f}/s, {args.delivery} (checkpoint {bench.checkpoint_ms} ms), "
+          f"{swaps} swaps: p50 / p99 (delivered): {latency_text(run)}")  # fmt: skip
+    if swaps:
+        print(f"swap to first score by the new version ({run.get('swaps', 0)} of {swaps} seen): p50 / p99: "
+              f"{swap_text(run)}")  # fmt: skip
 
 
 def compare(args: argparse.Namespace) -> None:
@@ -701,8 +721,9 @@ def main() -> None:
     parser.add_argument("--warm", type=float, default=60, help="seconds of the same load before each latency run")
     parser.add_argument("--alone", action="store_true", help="the ceiling and the scoring job alone only")
     parser.add_argument("--cluster", action="store_true", help="also parallelism 1 and 2 on a standalone cluster")
-    only_latency = "only the scoring job alone's latency at RATE events/s, no swaps"
+    only_latency = "only the scoring job alone's latency at RATE events/s"
     parser.add_argument("--latency-at", type=float, metavar="RATE", help=only_latency)
+    parser.add_argument("--latency-swaps", type=int, default=0, metavar="N", help="swaps during --latency-at")
     parser.add_argument(
         "--delivery", choices=("at-least-once", "exactly-once"), default="at-least-once", help="of --latency-at"
     )

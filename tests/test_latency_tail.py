@@ -129,3 +129,24 @@ def test_a_whole_log_counts_every_pause_and_the_marking_cycles_and_what_started_
         "7 pauses (1 full), 1.1 s in all, longest 981 ms; 2 concurrent cycles started (1 by a humongous allocation)"
     )
     assert latency_tail.gc_summary([]).text().startswith("0 pauses")
+
+
+def test_the_late_scores_of_a_swapping_run_are_counted_by_publish_and_by_the_time_since_it():
+    publishes = [T + 1000 * i for i in range(7)]  # a swap a second
+    scores = [
+        (T - 500, 80),  # before the first publish
+        (T + 50, 90),  # swap 1, its first 200 ms
+        (T + 500, 10),  # swap 1, later
+        (T + 1100, 10),  # swap 2, its first 200 ms
+        (T + 5900, 60),  # swap 6, later
+        (T + 6100, 70),  # swap 7, its first 200 ms: the last one lasts as long as the one before
+        (T + 7000, 99),  # after the last swap's span
+    ]
+    swaps = latency_tail.swap_tail(scores, 50, list(reversed(publishes)))
+    assert swaps.by_swap == [(1, 2), (0, 1), (0, 0), (0, 0), (0, 0), (1, 1), (1, 1)]
+    assert (swaps.opening, swaps.rest, swaps.outside) == ((2, 3), (1, 2), (2, 2))
+    assert swaps.text() == (
+        "late while swapping: 66.7% within 200 ms of a publish, 50.0% later; swaps 1-5: 50.0%, 0.0%, none, none, "
+        "none; the other 2: 100.0%; outside the swaps: 100.0%"
+    )
+    assert latency_tail.swap_tail(scores, 50, []).text().startswith("late while swapping: none")
