@@ -28,7 +28,9 @@ COMPLETED = re.compile(
 YOUNG_PAUSE = re.compile(r"^\[([^\]]+)\].* GC\(\d+\) Pause Young .* (\d+(?:\.\d+)?)ms$")
 
 # "[...] GC(72) Pause Remark 170M->170M(303M) 6.932ms": any stop-the-world pause, young or of a marking cycle
-ANY_PAUSE = re.compile(r"^\[[^\]]+\].* GC\(\d+\) Pause .* (\d+(?:\.\d+)?)ms$")
+ANY_PAUSE = re.compile(r"^\[[^\]]+\].* GC\((\d+)\) Pause .* (\d+(?:\.\d+)?)ms$")
+# "[...] GC(72) User=0.01s Sys=0.00s Real=0.62s" (gc+cpu): the CPU a collection's threads had, beside its wall time
+GC_CPU = re.compile(r"^\[[^\]]+\] GC\((\d+)\) User=(\d+\.\d+)s Sys=(\d+\.\d+)s Real=(\d+\.\d+)s$")
 # "[...] GC(74) Pause Young (Concurrent Start) (G1 Humongous Allocation) 175M->164M(303M) 4.682ms"
 MARKING_STARTED = re.compile(r"Pause Young \(Concurrent Start\)")
 
@@ -36,8 +38,9 @@ Span = tuple[float, float]
 
 
 def gc_log_option(path: Path) -> str:
-    """The JVM option that logs G1's pauses with the wall-clock time they ended, for `young_pauses`."""
-    return f"-Xlog:gc:file={path}:time"
+    """The JVM option that logs G1's pauses with the wall-clock time they ended, for `young_pauses`, and the CPU
+    time of each collection (`gc+cpu`), which tells a long pause that worked from one that waited for a core."""
+    return f"-Xlog:gc,gc+cpu:file={path}:time"
 
 
 def checkpoint_spans(log_lines: Iterable[str]) -> list[Span]:
@@ -245,11 +248,17 @@ class GcSummary:
     marking_cycles: int
     humongous_starts: int
     full: int
+    # The longest pause's collection: its threads' user and system CPU and its wall time, s (None: not logged)
+    longest_cpu: tuple[float, float, float] | None = None
 
     def text(self) -> str:
+        cpu = ""
+        if self.longest_cpu is not None:
+            user, system, real = self.longest_cpu
+            cpu = f" (its collection's threads: user {user:.2f} s, sys {system:.2f} s, in {real:.2f} s)"
         return (
             f"{self.pauses:,} pauses ({self.full:,} full), {self.paused_ms / 1000:.1f} s in all, longest "
-            f"{self.longest_ms:.0f} ms; "
+            f"{self.longest_ms:.0f} ms{cpu}; "
             f"{self.marking_cycles:,} concurrent cycles started ({self.humongous_starts:,} by a humongous allocation)"
         )
 
@@ -257,12 +266,20 @@ class GcSummary:
 def gc_summary(log_lines: Iterable[str]) -> GcSummary:
     """Pauses and the concurrent cycles started, counted over a G1 log (`gc_log_option`)."""
     lengths: list[float] = []
+    longest_gc = None
+    cpu: dict[str, tuple[float, float, float]] = {}
     cycles = humongous = full = 0
     for line in log_lines:
         if found := ANY_PAUSE.match(line.rstrip()):
-            lengths.append(float(found[1]))
+            length = float(found[2])
+            if length > max(lengths, default=-1.0):
+                longest_gc = found[1]
+            lengths.append(length)
             full += " Pause Full " in line
             if MARKING_STARTED.search(line):
                 cycles += 1
                 humongous += "Humongous" in line
-    return GcSummary(len(lengths), sum(lengths), max(lengths, default=0.0), cycles, humongous, full)
+        elif found := GC_CPU.match(line.rstrip()):
+            cpu[found[1]] = (float(found[2]), float(found[3]), float(found[4]))
+    longest = max(lengths, default=0.0)
+    return GcSummary(len(lengths), sum(lengths), longest, cycles, humongous, full, cpu.get(longest_gc or ""))

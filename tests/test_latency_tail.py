@@ -119,15 +119,20 @@ def test_a_whole_log_counts_every_pause_and_the_marking_cycles_and_what_started_
         f"[{gc_time(T + 5050)}] GC(10) Pause Cleanup 167M->167M(303M) 0.500ms",
         f"[{gc_time(T + 5060)}] GC(10) Concurrent Mark Cycle 59.000ms",
         f"[{gc_time(T + 9000)}] GC(11) Pause Young (Concurrent Start) (Metadata GC Threshold) 26M->9M(380M) 5.000ms",
+        f"[{gc_time(T + 9000)}] GC(11) User=0.01s Sys=0.00s Real=0.01s",
         f"[{gc_time(T + 9500)}] GC(12) Pause Full (G1 Compaction Pause) 500M->200M(512M) 981.000ms",
+        f"[{gc_time(T + 9500)}] GC(12) User=0.30s Sys=0.02s Real=0.98s",
     ]
     summary = latency_tail.gc_summary(log)
     assert (summary.pauses, summary.full, summary.longest_ms) == (7, 1, 981.0)
     assert (summary.marking_cycles, summary.humongous_starts) == (2, 1)
     assert summary.paused_ms == 40.0 + 20.5 + 4.5 + 5.0 + 0.5 + 5.0 + 981.0
+    assert summary.longest_cpu == (0.30, 0.02, 0.98)
     assert summary.text() == (
-        "7 pauses (1 full), 1.1 s in all, longest 981 ms; 2 concurrent cycles started (1 by a humongous allocation)"
+        "7 pauses (1 full), 1.1 s in all, longest 981 ms (its collection's threads: user 0.30 s, sys 0.02 s, in "
+        "0.98 s); 2 concurrent cycles started (1 by a humongous allocation)"
     )
+    assert latency_tail.gc_summary(GC_LOG).longest_cpu is None  # a log without gc+cpu
     assert latency_tail.gc_summary([]).text().startswith("0 pauses")
 
 
