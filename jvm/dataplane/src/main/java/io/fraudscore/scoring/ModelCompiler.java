@@ -7,8 +7,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Loads and warms new model versions on a thread of its own, so that the scoring thread keeps scoring with
- * the version it has and swaps at an event boundary once the future is done:
+ * Loads new model versions on a thread of its own (and warms those PMML4S scores: {@link WarmUp#recordsFor}), so
+ * that the scoring thread keeps scoring with the version it has and swaps at an event boundary once the future
+ * is done:
  *
  * <pre>{@code
  * CompletableFuture<PmmlModel> next = compiler.compile(pmml, null);   // on a deploy
@@ -38,7 +39,8 @@ public final class ModelCompiler implements AutoCloseable {
         });
     }
 
-    /** The loaded and warmed model, later; the caller's thread only queues the work. Engine "auto". */
+    /** The loaded model (warmed where PMML4S scores it), later; the caller's thread only queues the work.
+     * Engine "auto". */
     public CompletableFuture<PmmlModel> compile(byte[] pmml, String scoreField) {
         return compile(pmml, scoreField, "auto");
     }
