@@ -43,15 +43,17 @@ final class WaitingEvents {
         }
     }
 
-    /** The key's entries whose deadline is at or before {@code now}. */
+    /** The key's entries whose deadline is at or before {@code now}. Most timers find their key with nothing
+     * waiting (each part came in time): no list is made for them. */
     List<Pending> due(String key, long now) {
         Map<String, Pending> events = byKey.get(key);
+        if (events == null) {
+            return List.of();
+        }
         List<Pending> due = new ArrayList<>();
-        if (events != null) {
-            for (Pending entry : events.values()) {
-                if (entry.deadline <= now) {
-                    due.add(entry);
-                }
+        for (Pending entry : events.values()) {
+            if (entry.deadline <= now) {
+                due.add(entry);
             }
         }
         return due;
