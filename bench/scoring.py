@@ -564,9 +564,14 @@ def log_lines(directory: Path, pattern: str) -> list[str]:
     return [line for log in sorted(directory.glob(pattern)) for line in log.read_text(errors="replace").splitlines()]
 
 
+def swapping_seconds(seconds: float, swaps: int) -> float:
+    """How long a latency run with `swaps` (one a second, from 2 s in) lasts: long enough to see them all."""
+    return max(seconds, swaps + 5) if swaps else seconds
+
+
 def scoring_latencies(bench: Bench, args: argparse.Namespace, at: float, report: Callable[[str, str], None]) -> None:
     """The scoring job alone at `at` events/s: at-least-once with the swaps, then exactly-once."""
-    seconds = max(args.seconds, args.swaps + 5)
+    seconds = swapping_seconds(args.seconds, args.swaps)
     sent = int(at * (args.warm + seconds)) + 100
     low = bench.latency(canonical_events(sent, seed=14), at, seconds, "at-least-once", swaps=args.swaps,
                         warm_s=args.warm)  # fmt: skip
@@ -644,7 +649,7 @@ def latency_only(args: argparse.Namespace) -> None:
     """The scoring job alone at a given rate and delivery mode, the setting's checkpoints, and a swap a second
     when `--latency-swaps` asks for some (the run lasts at least as long as the swaps and 5 s)."""
     swaps = args.latency_swaps
-    seconds = max(args.seconds, swaps + 5) if swaps else args.seconds
+    seconds = swapping_seconds(args.seconds, swaps)
     load = canonical_events(int(args.latency_at * (args.warm + seconds)) + 100, seed=14)
     with embedded_bench(Settings()) as (bench, _):
         run = bench.latency(load, args.latency_at, seconds, args.delivery, swaps=swaps, warm_s=args.warm)
