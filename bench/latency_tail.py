@@ -265,21 +265,18 @@ class GcSummary:
 
 def gc_summary(log_lines: Iterable[str]) -> GcSummary:
     """Pauses and the concurrent cycles started, counted over a G1 log (`gc_log_option`)."""
-    lengths: list[float] = []
-    longest_gc = None
+    pauses: list[tuple[float, str]] = []  # (ms, the collection's number)
     cpu: dict[str, tuple[float, float, float]] = {}
     cycles = humongous = full = 0
     for line in log_lines:
         if found := ANY_PAUSE.match(line.rstrip()):
-            length = float(found[2])
-            if length > max(lengths, default=-1.0):
-                longest_gc = found[1]
-            lengths.append(length)
+            pauses.append((float(found[2]), found[1]))
             full += " Pause Full " in line
             if MARKING_STARTED.search(line):
                 cycles += 1
                 humongous += "Humongous" in line
         elif found := GC_CPU.match(line.rstrip()):
             cpu[found[1]] = (float(found[2]), float(found[3]), float(found[4]))
-    longest = max(lengths, default=0.0)
-    return GcSummary(len(lengths), sum(lengths), longest, cycles, humongous, full, cpu.get(longest_gc or ""))
+    longest, longest_gc = max(pauses, key=lambda pause: pause[0], default=(0.0, ""))
+    paused = sum(length for length, _ in pauses)
+    return GcSummary(len(pauses), paused, longest, cycles, humongous, full, cpu.get(longest_gc))
