@@ -425,6 +425,10 @@ def swap_figures(received: list[tuple[int, dict]], arrivals: list[tuple[int, int
             "swap_tail": latency_tail.swap_tail(waits, late_ms, list(deploys.values())).text()}  # fmt: skip
 
 
+def swap_label(run: dict, swaps: int) -> str:
+    return f"swap to first score by the new version ({run.get('swaps', 0)} of {swaps} seen): p50 / p99"
+
+
 def swap_text(run: dict) -> str:
     if not run.get("swaps"):
         return "none seen"
@@ -576,8 +580,7 @@ def scoring_latencies(bench: Bench, args: argparse.Namespace, at: float, report:
     low = bench.latency(canonical_events(sent, seed=14), at, seconds, "at-least-once", swaps=args.swaps,
                         warm_s=args.warm)  # fmt: skip
     report(f"scoring job alone at {at:,.0f}/s, at-least-once: p50 / p99 (delivered)", latency_text(low))
-    seen = f"{low.get('swaps', 0)} of {args.swaps} seen"
-    report(f"swap to first score by the new version ({seen}): p50 / p99", swap_text(low))
+    report(swap_label(low, args.swaps), swap_text(low))
     sent = int(at * (args.warm + args.seconds)) + 100
     rare = bench.latency(canonical_events(sent, seed=18), at, args.seconds, "at-least-once", warm_s=args.warm,
                          checkpoint_ms=RARE_CHECKPOINTS_MS)  # fmt: skip
@@ -657,8 +660,7 @@ def latency_only(args: argparse.Namespace) -> None:
     print(f"scoring job alone at {args.latency_at:,.0f}/s, {args.delivery} (checkpoint {bench.checkpoint_ms} ms), "
           f"{swaps} swaps: p50 / p99 (delivered): {latency_text(run)}")  # fmt: skip
     if swaps:
-        print(f"swap to first score by the new version ({run.get('swaps', 0)} of {swaps} seen): p50 / p99: "
-              f"{swap_text(run)}")  # fmt: skip
+        print(f"{swap_label(run, swaps)}: {swap_text(run)}")
 
 
 def compare(args: argparse.Namespace) -> None:
