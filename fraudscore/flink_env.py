@@ -62,10 +62,10 @@ def dataplane_jar(jvm_dir: Path) -> Path:
 
 
 # The jobs' keyed feature state lives on the heap and takes new objects at each event: G1 copied them between
-# its survivor spaces up to 15 times before promoting them, most of a young pause (README, Performance). Most of a
+# its survivor spaces up to 15 times before promoting them, most of a young pause (docs/performance-log.md). Most of a
 # young pause is now the old objects each event wrote a new reference into (a pause scans them all), however
 # long the young generation grew: a 15 ms goal keeps it small and the pauses at 14-15 ms instead of 28-38, for
-# the same throughput (README, "What any job of the scoring job's shape reaches here").
+# the same throughput (docs/performance-log.md, "What any job of the scoring job's shape reaches here").
 JOB_JVM_OPTIONS = ("-XX:MaxTenuringThreshold=1", "-XX:MaxGCPauseMillis=15")
 
 

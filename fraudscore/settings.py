@@ -31,7 +31,7 @@ class FlinkSettings(BaseModel):
     # Where keyed state lives (features per key, events waiting for their parts, event ids seen). `heap`: Java
     # objects, the fastest, but all of it must fit in the TaskManager's memory and every checkpoint writes all
     # of it. `rocksdb`: on local disk, as large as the disk, checkpoints write only the files changed since the
-    # last one (incremental); each access reads and writes the key's state as bytes (README, Performance).
+    # last one (incremental); each access reads and writes the key's state as bytes (docs/performance-log.md).
     state_backend: Literal["heap", "rocksdb"] = "heap"
     # The longest a record waits in a network buffer between two tasks before it is sent on anyway. Flink's
     # default, 100 ms, was most of the scoring job's median latency at moderate rates: an event crosses three
@@ -54,7 +54,7 @@ class FlinkSettings(BaseModel):
     # they are uploaded at once (Flink's `state.changelog.dstl.dfs.preemptive-persist-threshold`, 5 MB by
     # default). At 5 MB they lived about a second and survived young collections, whose pauses doubled, and
     # the scoring job's checkpoints took 300-330 ms; at 256 KB 39-50 ms, and end to end at 3,250/s at-least-once
-    # the p99 was 78-80 against 112-287 ms (README, Performance), for some 17 files a second instead of 1. A
+    # the p99 was 78-80 against 112-287 ms (docs/performance-log.md), for some 17 files a second instead of 1. A
     # cluster takes it from its own configuration, like the storage.
     changelog_upload_kb: int = 256
     # Flink takes the changelog's storage from the cluster's configuration, not the job's: under `flink run`
@@ -78,7 +78,7 @@ class PreprocessorSettings(BaseModel):
     batch_max_wait_ms: int = 5
     # Checkpoints write only the event ids seen since the last one (Flink's changelog state backend), not
     # every id of the horizon again: end to end at 2,800 events/s they took a median 31-47 ms against 93-151
-    # (README, Performance), and their cost follows the rate, no longer the rate times the horizon.
+    # (docs/performance-log.md), and their cost follows the rate, no longer the rate times the horizon.
     state_changelog: bool = True
     # Its own checkpoint interval; None: the jobs' (`FRAUDSCORE_FLINK__CHECKPOINT_INTERVAL_MS`). Exactly-once,
     # the scoring job reads the preprocessor's events only as each of its checkpoints commits them.
@@ -100,7 +100,7 @@ class ScoringSettings(BaseModel):
     # parts (about 1 KB); a heap checkpoint writes every key once an interval instead, 300-500 ms at 3,500/s,
     # which late scores waited behind. With the log uploaded in 256 KB pieces (`changelog_upload_kb`), its
     # checkpoints took 40-50 ms, end to end at 3,250/s at-least-once p99 78-80 against 112-287 ms, at no cost
-    # in throughput; the cost is disk: about 5 MB/s at 3,500/s until the next whole write (README, Performance).
+    # in throughput; the cost is disk: about 5 MB/s at 3,500/s until the next whole write (docs/performance-log.md).
     state_changelog: bool | Literal["auto"] = "auto"
 
     def logs_state_changes(self, flink: FlinkSettings) -> bool:

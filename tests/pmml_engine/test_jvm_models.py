@@ -4,7 +4,7 @@ what the API's ad-hoc score gives: every output field, relative tolerance 1e-9, 
 PMML specification's examples. The scorer runs as `io.fraudscore.scoring.ScoreCommand PMML < records.jsonl`.
 
 FRAUDSCORE_SCORING_CLASSPATH runs the same comparison on another classpath (how the PMML4S version was chosen:
-README, Performance)."""
+README, "PMML4S in the JVM")."""
 
 from __future__ import annotations
 

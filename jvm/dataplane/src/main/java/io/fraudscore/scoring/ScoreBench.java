@@ -11,7 +11,7 @@ import java.util.Map;
  * What a model costs in the JVM, one line per PMML file: its size; the safe read, PMML4S's load and the
  * warm-up, in ms; the first 100 records scored cold and then warm, in µs a record (median of runs over
  * synthetic records, one record a call) by PMML4S, and warm by the compiled engine ({@code compiled_us}, "-"
- * when the model does not compile: {@code engine} says why). Figures only, for README "Performance"; nothing
+ * when the model does not compile: {@code engine} says why). Figures only, for docs/performance-log.md; nothing
  * is asserted.
  *
  * <pre>java -cp fraudscore-dataplane.jar io.fraudscore.scoring.ScoreBench [--records N] PMML...</pre>

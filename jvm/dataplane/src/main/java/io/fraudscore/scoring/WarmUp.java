@@ -11,7 +11,7 @@ import java.util.Map;
  * classes are the engine's, which every compiled model keeps hot.
  */
 public final class WarmUp {
-    /** Enough for the figures in README "Performance" to reach their warm level on the models measured. */
+    /** Enough for the figures in README "PMML4S in the JVM" to reach their warm level on the models measured. */
     public static final int DEFAULT_RECORDS = 2_000;
     private static final long SEED = 20_261_124L;
 
