@@ -33,11 +33,12 @@ event; each job at parallelism 1 in its own mini-cluster. Figures:
   when the broker appended it (the bench's `scores` topic stamps LogAppendTime); exactly-once, when its transaction
   committed (it includes the wait for the checkpoint that commits it): a watcher notes the last stable offsets as they
   move. Both are worked out after the run: a consumer decoding every score while the job ran took a share of the cores
-  from it and counted its own lag. At-least-once runs again with checkpoints every 10 s instead of the setting's 2 s,
-  without swaps: what checkpoints add to the tail. (Both jobs' checkpoints write only what changed since the last one,
-  their `state_changelog`: the preprocessor's event ids, the scoring job's log of its state writes, `auto` on the heap
-  backend.)
-- swap: during the at-least-once latency run, a new version of the LR model every second; swap latency =
+  from it and counted its own lag. At-least-once runs three times: with no swaps (the target's own condition), with
+  a swap every second (below: what the swaps add to the tail), and with checkpoints every 10 s instead of the
+  setting's 2 s, without swaps: what checkpoints add to the tail. (Both jobs' checkpoints write only what changed
+  since the last one, their `state_changelog`: the preprocessor's event ids, the scoring job's log of its state
+  writes, `auto` on the heap backend.)
+- swap: during the second at-least-once latency run, a new version of the LR model every second; swap latency =
   first score by the new version, as the broker stamped it, minus the time its `model.deploy` was sent; none
   may be lost.
 - end to end (both jobs): raw records (card, web, mobile, ATM, FX frames) preloaded, the scoring job warm,
@@ -574,14 +575,18 @@ def swapping_seconds(seconds: float, swaps: int) -> float:
 
 
 def scoring_latencies(bench: Bench, args: argparse.Namespace, at: float, report: Callable[[str, str], None]) -> None:
-    """The scoring job alone at `at` events/s: at-least-once with the swaps, then exactly-once."""
-    seconds = swapping_seconds(args.seconds, args.swaps)
-    sent = int(at * (args.warm + seconds)) + 100
-    low = bench.latency(canonical_events(sent, seed=14), at, seconds, "at-least-once", swaps=args.swaps,
-                        warm_s=args.warm)  # fmt: skip
-    report(f"scoring job alone at {at:,.0f}/s, at-least-once: p50 / p99 (delivered)", latency_text(low))
-    report(swap_label(low, args.swaps), swap_text(low))
+    """The scoring job alone at `at` events/s: at-least-once without swaps, with them, and with checkpoints far
+    apart; then exactly-once."""
     sent = int(at * (args.warm + args.seconds)) + 100
+    quiet = bench.latency(canonical_events(sent, seed=19), at, args.seconds, "at-least-once", warm_s=args.warm)
+    report(f"scoring job alone at {at:,.0f}/s, at-least-once, no swaps: p50 / p99 (delivered)", latency_text(quiet))
+    seconds = swapping_seconds(args.seconds, args.swaps)
+    swapping = int(at * (args.warm + seconds)) + 100
+    low = bench.latency(canonical_events(swapping, seed=14), at, seconds, "at-least-once", swaps=args.swaps,
+                        warm_s=args.warm)  # fmt: skip
+    report(f"scoring job alone at {at:,.0f}/s, at-least-once, a swap every second: p50 / p99 (delivered)",
+           latency_text(low))  # fmt: skip
+    report(swap_label(low, args.swaps), swap_text(low))
     rare = bench.latency(canonical_events(sent, seed=18), at, args.seconds, "at-least-once", warm_s=args.warm,
                          checkpoint_ms=RARE_CHECKPOINTS_MS)  # fmt: skip
     report(f"scoring job alone at {at:,.0f}/s, at-least-once, checkpoint {RARE_CHECKPOINTS_MS} ms, no swaps: p50 / p99",
