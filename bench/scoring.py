@@ -580,13 +580,14 @@ def scoring_latencies(bench: Bench, args: argparse.Namespace, at: float, report:
     sent = int(at * (args.warm + args.seconds)) + 100
     quiet = bench.latency(canonical_events(sent, seed=19), at, args.seconds, "at-least-once", warm_s=args.warm)
     report(f"scoring job alone at {at:,.0f}/s, at-least-once, no swaps: p50 / p99 (delivered)", latency_text(quiet))
-    seconds = swapping_seconds(args.seconds, args.swaps)
-    swapping = int(at * (args.warm + seconds)) + 100
-    low = bench.latency(canonical_events(swapping, seed=14), at, seconds, "at-least-once", swaps=args.swaps,
-                        warm_s=args.warm)  # fmt: skip
-    report(f"scoring job alone at {at:,.0f}/s, at-least-once, a swap every second: p50 / p99 (delivered)",
-           latency_text(low))  # fmt: skip
-    report(swap_label(low, args.swaps), swap_text(low))
+    if args.swaps:
+        seconds = swapping_seconds(args.seconds, args.swaps)
+        swapping = int(at * (args.warm + seconds)) + 100
+        low = bench.latency(canonical_events(swapping, seed=14), at, seconds, "at-least-once", swaps=args.swaps,
+                            warm_s=args.warm)  # fmt: skip
+        report(f"scoring job alone at {at:,.0f}/s, at-least-once, a swap every second: p50 / p99 (delivered)",
+               latency_text(low))  # fmt: skip
+        report(swap_label(low, args.swaps), swap_text(low))
     rare = bench.latency(canonical_events(sent, seed=18), at, args.seconds, "at-least-once", warm_s=args.warm,
                          checkpoint_ms=RARE_CHECKPOINTS_MS)  # fmt: skip
     report(f"scoring job alone at {at:,.0f}/s, at-least-once, checkpoint {RARE_CHECKPOINTS_MS} ms, no swaps: p50 / p99",
